@@ -1,0 +1,147 @@
+//! Applies a [`Layout`] to the disk, in the order CPython's
+//! `EnvBuilder.create` follows, and nothing else.
+
+use std::path::Path;
+
+use crate::activation;
+use crate::disk::{self, Entry};
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+use crate::seed;
+
+/// What the builder must know about the world beyond the layout, passed in
+/// so nothing here reads the process environment behind the caller's back.
+#[derive(Debug, Clone, Default)]
+pub struct Surroundings {
+    /// The user's home directory, which `--clear` refuses to empty.
+    pub home: Option<std::path::PathBuf>,
+}
+
+/// Makes (or refreshes) the environment `layout` describes.
+pub fn create(layout: &Layout, around: &Surroundings) -> Result<()> {
+    ensure_directories(layout, around)?;
+    if layout.gitignore {
+        write_gitignore(layout)?;
+    }
+    write_cfg(layout, &layout.cfg)?;
+    setup_python(layout)?;
+    if let Some(call) = &layout.ensurepip {
+        seed::ensurepip(layout, call)?;
+    }
+    if layout.write_scripts {
+        activation::write_scripts(layout)?;
+    }
+    if let Some(cfg) = &layout.final_cfg {
+        write_cfg(layout, cfg)?;
+    }
+    if let Some(call) = &layout.upgrade_deps {
+        seed::upgrade_deps(layout, call)?;
+    }
+    Ok(())
+}
+
+fn ensure_directories(layout: &Layout, around: &Surroundings) -> Result<()> {
+    let env_dir = &layout.env_dir;
+    match disk::entry(env_dir)? {
+        Entry::Symlink | Entry::Other => return Err(Error::NotADirectory(env_dir.clone())),
+        Entry::Dir if layout.clear => {
+            check_clear_is_safe(layout, around)?;
+            disk::empty_dir(env_dir)?;
+        }
+        Entry::Dir | Entry::Missing => {}
+    }
+    for dir in &layout.dirs {
+        disk::ensure_dir(dir)?;
+    }
+    if let Some(lib64) = &layout.lib64
+        && let Entry::Missing = disk::entry(lib64)?
+    {
+        disk::symlink(Path::new("lib"), lib64)?;
+    }
+    Ok(())
+}
+
+/// `--clear` empties a directory; refuse where that would lose what the user
+/// cannot get back.
+fn check_clear_is_safe(layout: &Layout, around: &Surroundings) -> Result<()> {
+    let refuse = |reason: &str| {
+        Err(Error::UnsafeClear {
+            path: layout.env_dir.clone(),
+            reason: reason.to_string(),
+        })
+    };
+    let real =
+        std::fs::canonicalize(&layout.env_dir).map_err(Error::io("resolve", &layout.env_dir))?;
+    if real.parent().is_none() {
+        return refuse("it is the root of the filesystem");
+    }
+    if let Some(home) = &around.home
+        && std::fs::canonicalize(home).is_ok_and(|h| h == real)
+    {
+        return refuse("it is your home directory");
+    }
+    let base = std::fs::canonicalize(&layout.base_executable).unwrap_or_default();
+    if base.starts_with(&real) {
+        return refuse(&format!(
+            "it contains the interpreter {} the environment is made from",
+            layout.base_executable.display()
+        ));
+    }
+    let is_empty = std::fs::read_dir(&layout.env_dir)
+        .map_err(Error::io("list", &layout.env_dir))?
+        .next()
+        .is_none();
+    if !is_empty && !layout.env_dir.join("pyvenv.cfg").exists() {
+        return refuse(
+            "it is not a virtual environment (it has no pyvenv.cfg) and it is not empty; \
+             empty it yourself if its contents can go",
+        );
+    }
+    Ok(())
+}
+
+fn write_gitignore(layout: &Layout) -> Result<()> {
+    disk::write_file(
+        &layout.env_dir.join(".gitignore"),
+        b"# Created by venv; see https://docs.python.org/3/library/venv.html\n*\n",
+        None,
+    )
+}
+
+fn write_cfg(layout: &Layout, cfg: &str) -> Result<()> {
+    disk::write_file(&layout.env_dir.join("pyvenv.cfg"), cfg.as_bytes(), None)
+}
+
+/// Links (or copies) the base interpreter into `bin`, then the `python`,
+/// `python3` (and `python3.X`) names beside it, as CPython's `setup_python`.
+fn setup_python(layout: &Layout) -> Result<()> {
+    let env_exe = &layout.env_exe;
+    if layout.symlinks {
+        // An existing link is kept, as CPython keeps it.
+        match disk::entry(env_exe)? {
+            Entry::Symlink => {}
+            Entry::Missing => disk::symlink(&layout.base_executable, env_exe)?,
+            Entry::Dir => return Err(Error::NotADirectory(env_exe.clone())),
+            Entry::Other => disk::copy_executable(&layout.base_executable, env_exe)?,
+        }
+    } else {
+        disk::copy_executable(&layout.base_executable, env_exe)?;
+    }
+    let exe_name = crate::paths::basename(env_exe);
+    for alias in &layout.aliases {
+        let path = layout.bin_dir.join(alias);
+        if path.exists() {
+            continue;
+        }
+        if let Entry::Symlink = disk::entry(&path)? {
+            // A dangling link: replace it rather than write through it.
+            std::fs::remove_file(&path).map_err(Error::io("remove", &path))?;
+        }
+        if layout.symlinks {
+            disk::symlink(Path::new(&exe_name), &path)?;
+        } else {
+            disk::copy_executable(env_exe, &path)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! The command line, as `python -m venv` has it, plus `-p/--python`.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{ArgAction, Parser};
+
+use crate::layout::Options;
+
+/// Creates virtual Python environments in one or more target directories.
+#[derive(Debug, Parser)]
+#[command(
+    name = "pyvenv",
+    version,
+    about = "Creates virtual Python environments in one or more target directories.",
+    after_help = "Once an environment has been created, you may wish to activate it, \
+                  e.g. by sourcing an activate script in its bin directory."
+)]
+pub struct Cli {
+    /// A directory to create the environment in.
+    #[arg(value_name = "ENV_DIR", required = true, num_args = 1..)]
+    pub dirs: Vec<PathBuf>,
+
+    /// The interpreter to make the environment for: a path, a command on
+    /// PATH (python3.12), or a version (3, 3.12, 3.12.1). Default: the
+    /// PYVENV_PYTHON variable, then a version in the program's name
+    /// (pyvenv-3.12), then python3 on PATH.
+    #[arg(short = 'p', long = "python", value_name = "PYTHON")]
+    pub python: Option<String>,
+
+    /// Give the virtual environment access to the system site-packages dir.
+    #[arg(long)]
+    pub system_site_packages: bool,
+
+    /// Try to use symlinks rather than copies (the default on POSIX).
+    #[arg(long, conflicts_with = "copies")]
+    pub symlinks: bool,
+
+    /// Try to use copies rather than symlinks.
+    #[arg(long)]
+    pub copies: bool,
+
+    /// Delete the contents of the environment directory if it already
+    /// exists, before environment creation.
+    #[arg(long)]
+    pub clear: bool,
+
+    /// Upgrade the environment directory to use this version of Python,
+    /// assuming Python has been upgraded in-place.
+    #[arg(long)]
+    pub upgrade: bool,
+
+    /// Skips installing or upgrading pip in the virtual environment (pip is
+    /// bootstrapped by default).
+    #[arg(long = "without-pip", action = ArgAction::SetTrue)]
+    pub without_pip: bool,
+
+    /// Provides an alternative prompt prefix for this environment ("." means
+    /// the current directory's name).
+    #[arg(long, value_name = "PROMPT", allow_hyphen_values = true)]
+    pub prompt: Option<String>,
+
+    /// Upgrade core dependencies (pip, and setuptools before 3.12) to the
+    /// latest version in PyPI.
+    #[arg(long)]
+    pub upgrade_deps: bool,
+
+    /// Skips adding SCM ignore files to the environment directory (Git is
+    /// supported by default; only Python 3.13 and later write one).
+    #[arg(long)]
+    pub without_scm_ignore_files: bool,
+}
+
+impl Cli {
+    /// Parses `args` (the program name first).
+    pub fn parse_from_os(args: impl IntoIterator<Item = OsString>) -> Cli {
+        Cli::parse_from(args)
+    }
+
+    /// The request, independent of any directory.
+    pub fn options(&self) -> Options {
+        Options {
+            system_site_packages: self.system_site_packages,
+            symlinks: !self.copies,
+            clear: self.clear,
+            upgrade: self.upgrade,
+            with_pip: !self.without_pip,
+            prompt: self.prompt.clone(),
+            upgrade_deps: self.upgrade_deps,
+            scm_ignore_files: !self.without_scm_ignore_files,
+        }
+    }
+}

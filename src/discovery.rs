@@ -1,0 +1,288 @@
+//! Choosing the target interpreter: `-p/--python`, then `PYVENV_PYTHON`,
+//! then the program's own name (`pyvenv-3.12`), then `python3` and `python`
+//! on PATH.
+//!
+//! Finding is kept apart from asking: this module turns a request into
+//! candidate programs and lets [`BaseInterpreter::probe`] judge each one, so
+//! a pyenv shim that cannot run the version asked for is simply passed over,
+//! and the facts always come from the real interpreter (never the shim).
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::interpreter::BaseInterpreter;
+
+/// What the user asked for, in one of the three forms `-p` accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PythonRequest {
+    /// A path to an interpreter (anything holding a `/`).
+    Path(PathBuf),
+    /// A command looked up on PATH (`python3.12`, `pypy3`).
+    Command(String),
+    /// `3`, `3.12` or `3.12.1`.
+    Version(Vec<u32>),
+}
+
+impl PythonRequest {
+    /// Reads one of `-p`'s forms.
+    pub fn parse(text: &str) -> PythonRequest {
+        if text.contains('/') {
+            return PythonRequest::Path(PathBuf::from(text));
+        }
+        let parts: Option<Vec<u32>> = text.split('.').map(|p| p.parse().ok()).collect();
+        match parts {
+            Some(parts) if !parts.is_empty() && parts.len() <= 3 => PythonRequest::Version(parts),
+            _ => PythonRequest::Command(text.to_string()),
+        }
+    }
+
+    /// The request implied by the program's own name: `pyvenv-3.12` means 3.12.
+    pub fn from_program_name(argv0: &Path) -> Option<PythonRequest> {
+        let name = argv0.file_name()?.to_str()?;
+        let version = name.strip_prefix("pyvenv-")?;
+        match PythonRequest::parse(version) {
+            request @ PythonRequest::Version(_) => Some(request),
+            _ => None,
+        }
+    }
+}
+
+/// Where interpreters may be found; passed in so tests can set it freely.
+#[derive(Debug, Clone, Default)]
+pub struct SearchPath {
+    /// The value of PATH.
+    pub path: Option<OsString>,
+    /// The pyenv root (`PYENV_ROOT`, or `~/.pyenv`).
+    pub pyenv_root: Option<PathBuf>,
+    /// The working directory, to make a relative `-p` absolute.
+    pub cwd: PathBuf,
+    /// How long to wait for each candidate to answer.
+    pub timeout: Duration,
+}
+
+impl SearchPath {
+    /// Finds and asks the interpreter `request` names; `None` means the default.
+    pub fn find(&self, request: Option<&PythonRequest>) -> Result<BaseInterpreter> {
+        match request {
+            Some(PythonRequest::Path(path)) => {
+                let path = crate::paths::absolute(&self.cwd, path);
+                if !path.exists() {
+                    return Err(Error::NoInterpreter {
+                        request: path.display().to_string(),
+                        tried: format!("{} (no such file)", path.display()),
+                    });
+                }
+                BaseInterpreter::probe(&path, self.timeout)
+            }
+            Some(PythonRequest::Command(name)) => {
+                // A pyenv shim for a version that is not active fails; the
+                // next match on PATH may be the real thing.
+                let mut first_error = None;
+                for program in self.on_path(name) {
+                    match BaseInterpreter::probe(&program, self.timeout) {
+                        Ok(found) => return Ok(found),
+                        Err(e) => {
+                            first_error.get_or_insert(e);
+                        }
+                    }
+                }
+                Err(first_error.unwrap_or_else(|| Error::NoInterpreter {
+                    request: name.clone(),
+                    tried: format!("{name} on PATH"),
+                }))
+            }
+            Some(PythonRequest::Version(parts)) => self.find_version(parts),
+            None => self.find_default(),
+        }
+    }
+
+    fn find_default(&self) -> Result<BaseInterpreter> {
+        let mut tried = Vec::new();
+        for name in ["python3", "python"] {
+            if let Some(program) = self.on_path(name).into_iter().next() {
+                return BaseInterpreter::probe(&program, self.timeout);
+            }
+            tried.push(format!("{name} on PATH"));
+        }
+        Err(Error::NoInterpreter {
+            request: "python3".into(),
+            tried: tried.join(", "),
+        })
+    }
+
+    fn find_version(&self, parts: &[u32]) -> Result<BaseInterpreter> {
+        let wanted = parts
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(".");
+        let mut tried = Vec::new();
+        for program in self.version_candidates(parts) {
+            match BaseInterpreter::probe(&program, self.timeout) {
+                Ok(found) if version_matches(found.version, parts) => return Ok(found),
+                Ok(found) => tried.push(format!(
+                    "{} (Python {})",
+                    program.display(),
+                    found.short_version()
+                )),
+                Err(_) => tried.push(format!("{} (not usable)", program.display())),
+            }
+        }
+        if tried.is_empty() {
+            tried.push(format!(
+                "{} on PATH and in {}",
+                command_for(parts),
+                self.pyenv_versions()
+                    .map_or_else(|| "pyenv".into(), |p| p.display().to_string())
+            ));
+        }
+        Err(Error::NoInterpreter {
+            request: wanted,
+            tried: tried.join(", "),
+        })
+    }
+
+    /// Programs that may be the version asked for, most likely first: the
+    /// matching command on PATH, then pyenv's installations, newest first.
+    fn version_candidates(&self, parts: &[u32]) -> Vec<PathBuf> {
+        let command = command_for(parts);
+        let mut candidates = self.on_path(&command);
+        if parts.len() == 1 {
+            candidates.extend(self.on_path("python"));
+        }
+        if let Some(versions) = self.pyenv_versions() {
+            let mut installs: Vec<(Vec<u32>, PathBuf)> = std::fs::read_dir(&versions)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|entry| {
+                    let name = entry.file_name().into_string().ok()?;
+                    let numbers: Option<Vec<u32>> =
+                        name.split('.').map(|p| p.parse().ok()).collect();
+                    let numbers = numbers?;
+                    version_prefix_matches(&numbers, parts).then(|| (numbers, entry.path()))
+                })
+                .collect();
+            installs.sort_by(|a, b| b.0.cmp(&a.0));
+            for (_, dir) in installs {
+                let program = dir.join("bin").join(&command);
+                if program.is_file() {
+                    candidates.push(program);
+                }
+            }
+        }
+        let mut seen = Vec::new();
+        candidates.retain(|c| {
+            let keep = !seen.contains(c);
+            seen.push(c.clone());
+            keep
+        });
+        candidates
+    }
+
+    fn pyenv_versions(&self) -> Option<PathBuf> {
+        self.pyenv_root.as_ref().map(|root| root.join("versions"))
+    }
+
+    /// Every executable file called `name` in PATH's directories, in order.
+    fn on_path(&self, name: &str) -> Vec<PathBuf> {
+        let Some(path) = &self.path else {
+            return Vec::new();
+        };
+        std::env::split_paths(path)
+            .filter(|dir| !dir.as_os_str().is_empty())
+            .map(|dir| crate::paths::absolute(&self.cwd, &dir.join(name)))
+            .filter(|candidate| is_executable(candidate))
+            .collect()
+    }
+}
+
+fn command_for(parts: &[u32]) -> String {
+    match parts {
+        [major] => format!("python{major}"),
+        [major, minor, ..] => format!("python{major}.{minor}"),
+        [] => "python3".into(),
+    }
+}
+
+fn version_matches(version: (u32, u32, u32), parts: &[u32]) -> bool {
+    version_prefix_matches(&[version.0, version.1, version.2], parts)
+}
+
+fn version_prefix_matches(have: &[u32], wanted: &[u32]) -> bool {
+    wanted.len() <= have.len() && have.iter().zip(wanted).all(|(h, w)| h == w)
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slash_makes_a_path() {
+        assert_eq!(
+            PythonRequest::parse("./bin/python"),
+            PythonRequest::Path("./bin/python".into())
+        );
+    }
+
+    #[test]
+    fn numbers_make_a_version() {
+        assert_eq!(PythonRequest::parse("3"), PythonRequest::Version(vec![3]));
+        assert_eq!(
+            PythonRequest::parse("3.12.1"),
+            PythonRequest::Version(vec![3, 12, 1])
+        );
+    }
+
+    #[test]
+    fn anything_else_is_a_command() {
+        assert_eq!(
+            PythonRequest::parse("pypy3"),
+            PythonRequest::Command("pypy3".into())
+        );
+        assert_eq!(
+            PythonRequest::parse("3.12.1.4"),
+            PythonRequest::Command("3.12.1.4".into())
+        );
+        assert_eq!(
+            PythonRequest::parse("3."),
+            PythonRequest::Command("3.".into())
+        );
+    }
+
+    #[test]
+    fn the_program_name_carries_a_version() {
+        assert_eq!(
+            PythonRequest::from_program_name(Path::new("/usr/bin/pyvenv-3.12")),
+            Some(PythonRequest::Version(vec![3, 12]))
+        );
+        assert_eq!(PythonRequest::from_program_name(Path::new("pyvenv")), None);
+        assert_eq!(
+            PythonRequest::from_program_name(Path::new("pyvenv-latest")),
+            None
+        );
+    }
+
+    #[test]
+    fn version_requests_match_by_prefix() {
+        assert!(version_matches((3, 12, 1), &[3]));
+        assert!(version_matches((3, 12, 1), &[3, 12]));
+        assert!(version_matches((3, 12, 1), &[3, 12, 1]));
+        assert!(!version_matches((3, 12, 1), &[3, 1]));
+        assert!(!version_matches((3, 12, 1), &[3, 12, 2]));
+    }
+
+    #[test]
+    fn commands_for_versions() {
+        assert_eq!(command_for(&[3]), "python3");
+        assert_eq!(command_for(&[3, 9]), "python3.9");
+        assert_eq!(command_for(&[3, 9, 18]), "python3.9");
+    }
+}

@@ -1,0 +1,150 @@
+//! The few disk operations the builder is made of, each returning an error
+//! that names its path and operation.
+//!
+//! Files are written beside their final name and renamed into place, so a
+//! reader never sees half a `pyvenv.cfg`, and a symlink planted where a file
+//! belongs is replaced rather than followed to somewhere outside the
+//! environment.
+
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// CPython's `create_if_needed`: makes `dir` (and its parents) unless it is
+/// already a directory; a file or a symlink in its place is an error.
+pub fn ensure_dir(dir: &Path) -> Result<()> {
+    match fs::symlink_metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => Err(Error::NotADirectory(dir.to_path_buf())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            fs::create_dir_all(dir).map_err(|e| match e.kind() {
+                io::ErrorKind::AlreadyExists | io::ErrorKind::NotADirectory => {
+                    Error::NotADirectory(first_non_dir_ancestor(dir))
+                }
+                _ => Error::Io {
+                    op: "create directory",
+                    path: dir.to_path_buf(),
+                    source: e,
+                },
+            })
+        }
+        Err(e) => Err(Error::io("inspect", dir)(e)),
+    }
+}
+
+/// The nearest ancestor of `dir` that exists and is not a directory, for an
+/// error that points at the real obstacle.
+fn first_non_dir_ancestor(dir: &Path) -> std::path::PathBuf {
+    dir.ancestors()
+        .filter(|a| fs::symlink_metadata(a).is_ok())
+        .find(|a| !a.is_dir())
+        .unwrap_or(dir)
+        .to_path_buf()
+}
+
+/// Writes `contents` to `path` through a temporary file and a rename.
+/// `mode` is applied exactly; `None` leaves the umask's default (0666 less
+/// the umask), as Python's `open(path, 'w')` does.
+pub fn write_file(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<()> {
+    let tmp = temp_sibling(path);
+    let result = (|| {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o666)
+            .open(&tmp)
+            .map_err(Error::io("create file", &tmp))?;
+        file.write_all(contents)
+            .map_err(Error::io("write file", &tmp))?;
+        if let Some(mode) = mode {
+            fs::set_permissions(&tmp, fs::Permissions::from_mode(mode))
+                .map_err(Error::io("set the mode of", &tmp))?;
+        }
+        fs::rename(&tmp, path).map_err(Error::io("write file", path))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// A name beside `path` that no other writer uses.
+fn temp_sibling(path: &Path) -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".pyvenv-tmp-{}-{n}", std::process::id()));
+    path.with_file_name(name)
+}
+
+/// Makes `link` a symlink holding `target`.
+pub fn symlink(target: &Path, link: &Path) -> Result<()> {
+    std::os::unix::fs::symlink(target, link).map_err(Error::io("create symlink", link))
+}
+
+/// Copies the executable `src` to `dst` (replacing a file or link there)
+/// and makes it 0755.
+pub fn copy_executable(src: &Path, dst: &Path) -> Result<()> {
+    if fs::symlink_metadata(dst).is_ok_and(|m| m.file_type().is_symlink()) {
+        fs::remove_file(dst).map_err(Error::io("remove", dst))?;
+    }
+    let tmp = temp_sibling(dst);
+    let result = fs::copy(src, &tmp)
+        .map_err(|e| Error::Io {
+            op: "copy the interpreter to",
+            path: dst.to_path_buf(),
+            source: e,
+        })
+        .and_then(|_| {
+            fs::set_permissions(&tmp, fs::Permissions::from_mode(0o755))
+                .map_err(Error::io("set the mode of", dst))
+        })
+        .and_then(|_| fs::rename(&tmp, dst).map_err(Error::io("write file", dst)));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// What is at `path`, without following a final symlink.
+pub enum Entry {
+    /// Nothing.
+    Missing,
+    /// A symlink (dangling or not).
+    Symlink,
+    /// A directory.
+    Dir,
+    /// Anything else.
+    Other,
+}
+
+/// Looks at `path` without following a final symlink.
+pub fn entry(path: &Path) -> Result<Entry> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Ok(Entry::Symlink),
+        Ok(m) if m.is_dir() => Ok(Entry::Dir),
+        Ok(_) => Ok(Entry::Other),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Entry::Missing),
+        Err(e) => Err(Error::io("inspect", path)(e)),
+    }
+}
+
+/// Removes everything inside `dir`, removing symlinks rather than following
+/// them; `dir` itself stays.
+pub fn empty_dir(dir: &Path) -> Result<()> {
+    for item in fs::read_dir(dir).map_err(Error::io("list", dir))? {
+        let item = item.map_err(Error::io("list", dir))?;
+        let path = item.path();
+        let kind = item.file_type().map_err(Error::io("inspect", &path))?;
+        if kind.is_dir() {
+            fs::remove_dir_all(&path).map_err(Error::io("remove", &path))?;
+        } else {
+            fs::remove_file(&path).map_err(Error::io("remove", &path))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,133 @@
+//! The one error type below `main`.
+//!
+//! Every variant says what went wrong in words a user can act on, and every
+//! I/O failure names the path and the operation it was about, so `main` only
+//! has to print `Error: {error}` and pick the exit status.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::pyrepr::py_repr;
+
+/// Everything that can stop pyvenv from making an environment.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// `--upgrade` and `--clear` contradict each other (CPython's wording).
+    #[error("you cannot supply --upgrade and --clear together.")]
+    UpgradeWithClear,
+
+    /// An ENV_DIR argument that names no directory at all.
+    #[error("an empty ENV_DIR names no directory; give the path of the environment to create")]
+    EmptyEnvDir,
+
+    /// A path pyvenv cannot write into `pyvenv.cfg` and the scripts intact.
+    #[error(
+        "cannot create an environment at {}: the path is not valid UTF-8, and \
+         pyvenv.cfg and the activation scripts could not record it intact",
+        .0.display()
+    )]
+    NotUtf8(PathBuf),
+
+    /// The activation scripts put `bin` on PATH, so `:` would split it.
+    #[error(
+        "Refusing to create a venv in {} because it contains the PATH separator :.",
+        .0.display()
+    )]
+    PathSeparator(PathBuf),
+
+    /// A directory the environment needs is a file or a symlink (CPython's wording).
+    #[error("Unable to create directory {}", py_repr(&.0.to_string_lossy()))]
+    NotADirectory(PathBuf),
+
+    /// `--clear` was asked of a directory it must not empty.
+    #[error("refusing to --clear {}: {reason}", path.display())]
+    UnsafeClear {
+        /// The directory the user named.
+        path: PathBuf,
+        /// Why emptying it would lose something.
+        reason: String,
+    },
+
+    /// An operation on the disk failed.
+    #[error("cannot {op} {}: {source}", path.display())]
+    Io {
+        /// What pyvenv was doing, as a verb phrase ("create directory").
+        op: &'static str,
+        /// The path it was doing it to.
+        path: PathBuf,
+        /// What the operating system said.
+        source: io::Error,
+    },
+
+    /// No interpreter matched what was asked for.
+    #[error("no Python interpreter found for {request:?}; tried: {tried}")]
+    NoInterpreter {
+        /// The request as the user wrote it.
+        request: String,
+        /// Every place that was looked at, in order.
+        tried: String,
+    },
+
+    /// The chosen program could not be asked for its facts.
+    #[error("{} is not a usable Python interpreter: {reason}", path.display())]
+    NotAPython {
+        /// The program that was run.
+        path: PathBuf,
+        /// What went wrong while asking it.
+        reason: String,
+    },
+
+    /// The chosen program is a Python, but one pyvenv cannot serve.
+    #[error("{} is Python {version}; pyvenv needs CPython 3.6 or newer", path.display())]
+    UnsupportedPython {
+        /// The program that was run.
+        path: PathBuf,
+        /// The version it reported.
+        version: String,
+    },
+
+    /// The target has no `ensurepip` (Debian without `python3.X-venv`).
+    #[error(
+        "ensurepip is not available for {}, so pip cannot be installed. \
+         On Debian/Ubuntu install it with `apt install python{version}-venv`, \
+         or pass --without-pip",
+        python.display()
+    )]
+    EnsurepipMissing {
+        /// The base interpreter.
+        python: PathBuf,
+        /// `X.Y`.
+        version: String,
+    },
+
+    /// A command run inside the new environment failed.
+    #[error("command `{command}` failed ({status}){}", output_suffix(.output))]
+    CommandFailed {
+        /// The command line, as a person would type it.
+        command: String,
+        /// How it ended.
+        status: String,
+        /// What it printed (stdout and stderr together).
+        output: String,
+    },
+}
+
+fn output_suffix(output: &str) -> String {
+    let trimmed = output.trim_end();
+    if trimmed.is_empty() {
+        String::new()
+    } else {
+        format!(":\n{trimmed}")
+    }
+}
+
+impl Error {
+    /// Wraps an I/O error with the operation and the path it was about.
+    pub fn io(op: &'static str, path: &Path) -> impl FnOnce(io::Error) -> Error + use<> {
+        let path = path.to_path_buf();
+        move |source| Error::Io { op, path, source }
+    }
+}
+
+/// pyvenv's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

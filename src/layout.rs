@@ -1,0 +1,345 @@
+//! The plan: what an environment must contain, computed without touching
+//! the disk.
+//!
+//! [`Layout::plan`] is a pure function of the request ([`Options`]), the
+//! interpreter's facts and the working directory, so every per-version rule
+//! of CPython's venv (which executable is the base, which links exist, what
+//! `pyvenv.cfg` says) is unit-tested here for 3.6 to 3.13 without needing
+//! those interpreters. The builder then applies the plan as it is.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::interpreter::BaseInterpreter;
+use crate::paths;
+use crate::pyrepr::py_repr;
+
+/// What the user asked for, independent of any directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// `--system-site-packages`.
+    pub system_site_packages: bool,
+    /// `--symlinks` (the POSIX default) rather than `--copies`.
+    pub symlinks: bool,
+    /// `--clear`.
+    pub clear: bool,
+    /// `--upgrade`.
+    pub upgrade: bool,
+    /// Not `--without-pip`.
+    pub with_pip: bool,
+    /// `--prompt`, as given.
+    pub prompt: Option<String>,
+    /// `--upgrade-deps`.
+    pub upgrade_deps: bool,
+    /// Not `--without-scm-ignore-files`.
+    pub scm_ignore_files: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            system_site_packages: false,
+            symlinks: true,
+            clear: false,
+            upgrade: false,
+            with_pip: true,
+            prompt: None,
+            upgrade_deps: false,
+            scm_ignore_files: true,
+        }
+    }
+}
+
+/// How a command run inside the new environment is set up, which changed
+/// across CPython versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallStyle {
+    /// The caller's environment and working directory, as they are.
+    Inherit,
+    /// `VIRTUAL_ENV` set, `PYTHONHOME`/`PYTHONPATH` removed, run inside the
+    /// environment (CPython 3.10.13 and later).
+    InsideEnv,
+}
+
+/// A command to run with the environment's python.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PythonCall {
+    /// Arguments after the python executable.
+    pub args: Vec<String>,
+    /// How the process is set up.
+    pub style: CallStyle,
+}
+
+/// Everything the builder needs to make one environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    /// The environment, absolute and normalised as `os.path.abspath` does.
+    pub env_dir: PathBuf,
+    /// Directories to create, in order; the environment itself first.
+    pub dirs: Vec<PathBuf>,
+    /// `lib64`, a link to `lib`, where CPython makes one.
+    pub lib64: Option<PathBuf>,
+    /// The scripts directory (`bin`).
+    pub bin_dir: PathBuf,
+    /// The scripts directory relative to the environment.
+    pub bin_name: PathBuf,
+    /// `site-packages`.
+    pub site_packages: PathBuf,
+    /// The base interpreter the environment's python stands for.
+    pub base_executable: PathBuf,
+    /// `bin/<name of the base executable>`.
+    pub env_exe: PathBuf,
+    /// Further names for the python in `bin`, each a relative link (or copy).
+    pub aliases: Vec<OsString>,
+    /// Link the executables (true) or copy them.
+    pub symlinks: bool,
+    /// Whether to write `.gitignore`.
+    pub gitignore: bool,
+    /// `pyvenv.cfg` as first written.
+    pub cfg: String,
+    /// `pyvenv.cfg` as rewritten at the end (`--system-site-packages`).
+    pub final_cfg: Option<String>,
+    /// The prompt the activation scripts show (3.13 semantics).
+    pub prompt: String,
+    /// Whether activation scripts are (re)written (not on `--upgrade`).
+    pub write_scripts: bool,
+    /// `--clear` was asked for.
+    pub clear: bool,
+    /// How pip is bootstrapped, unless `--without-pip`.
+    pub ensurepip: Option<PythonCall>,
+    /// The `--upgrade-deps` step.
+    pub upgrade_deps: Option<PythonCall>,
+    /// `X.Y` of the target.
+    pub short_version: String,
+    /// Whether the target's `ensurepip` is there to run.
+    pub has_ensurepip: bool,
+}
+
+impl Layout {
+    /// Plans the environment `env_dir` (as the user wrote it) for `python`.
+    pub fn plan(
+        env_dir: &Path,
+        cwd: &Path,
+        options: &Options,
+        python: &BaseInterpreter,
+    ) -> Result<Layout> {
+        if env_dir.as_os_str().is_empty() {
+            return Err(Error::EmptyEnvDir);
+        }
+        let env_dir = paths::absolute(cwd, env_dir);
+        if env_dir.as_os_str().to_str().is_none() {
+            return Err(Error::NotUtf8(env_dir));
+        }
+        // CPython refuses this only from 3.11; older ones build an
+        // environment whose activation breaks PATH, so pyvenv always refuses.
+        if env_dir.to_string_lossy().contains(':') {
+            return Err(Error::PathSeparator(env_dir));
+        }
+        let version = python.version;
+        let short = python.short_version();
+
+        let (bin_name, include, purelib) = match (&python.venv_scheme, version >= (3, 11, 0)) {
+            (Some(scheme), true) => (
+                scheme.scripts.clone(),
+                scheme.include.clone(),
+                scheme.purelib.clone(),
+            ),
+            _ => (
+                PathBuf::from("bin"),
+                PathBuf::from("include"),
+                Path::new("lib")
+                    .join(format!("python{short}"))
+                    .join("site-packages"),
+            ),
+        };
+        let bin_dir = env_dir.join(&bin_name);
+        let site_packages = env_dir.join(&purelib);
+
+        let base_executable = venv_base_executable(python)?;
+        let python_dir = base_executable
+            .parent()
+            .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
+        let exe_name = paths::basename(&base_executable);
+        let env_exe = bin_dir.join(&exe_name);
+        let mut aliases: Vec<OsString> = vec!["python".into(), "python3".into()];
+        if version >= (3, 9, 0) {
+            aliases.push(format!("python3.{}", version.1).into());
+        }
+        aliases.retain(|alias| *alias != exe_name);
+
+        let cfg_prompt = options.prompt.as_ref().map(|p| {
+            if p == "." && version >= (3, 9, 0) {
+                paths::basename(cwd).to_string_lossy().into_owned()
+            } else {
+                p.clone()
+            }
+        });
+        let script_prompt = match options.prompt.as_deref() {
+            Some(".") => paths::basename(cwd).to_string_lossy().into_owned(),
+            Some(p) => p.to_string(),
+            None => paths::basename(&env_dir).to_string_lossy().into_owned(),
+        };
+
+        let cfg_for = |system_site: bool| {
+            PyvenvCfg {
+                home: &python_dir,
+                system_site_packages: system_site,
+                version,
+                prompt: cfg_prompt.as_deref(),
+                real_executable: &python.real_executable,
+                executable: &python.executable,
+                options,
+                env_dir: &env_dir,
+            }
+            .render()
+        };
+
+        let new_style_calls = version >= (3, 10, 13);
+        let ensurepip = options.with_pip.then(|| PythonCall {
+            args: [
+                if new_style_calls { "-m" } else { "-Im" },
+                "ensurepip",
+                "--upgrade",
+                "--default-pip",
+            ]
+            .map(String::from)
+            .to_vec(),
+            style: if new_style_calls {
+                CallStyle::InsideEnv
+            } else {
+                CallStyle::Inherit
+            },
+        });
+        let upgrade_deps = options.upgrade_deps.then(|| {
+            let mut args: Vec<String> = ["-m", "pip", "install", "--upgrade", "pip"]
+                .map(String::from)
+                .to_vec();
+            if version < (3, 12, 0) {
+                args.push("setuptools".into());
+            }
+            PythonCall {
+                args,
+                style: if new_style_calls {
+                    CallStyle::InsideEnv
+                } else {
+                    CallStyle::Inherit
+                },
+            }
+        });
+
+        Ok(Layout {
+            dirs: vec![
+                env_dir.clone(),
+                env_dir.join(&include),
+                site_packages.clone(),
+                bin_dir.clone(),
+            ],
+            lib64: python.is_64bit.then(|| env_dir.join("lib64")),
+            bin_dir,
+            bin_name,
+            site_packages,
+            env_exe,
+            aliases,
+            symlinks: options.symlinks,
+            gitignore: version >= (3, 13, 0) && options.scm_ignore_files,
+            cfg: cfg_for(false),
+            final_cfg: options.system_site_packages.then(|| cfg_for(true)),
+            prompt: script_prompt,
+            write_scripts: !options.upgrade,
+            clear: options.clear,
+            ensurepip,
+            upgrade_deps,
+            short_version: short,
+            has_ensurepip: python.has_ensurepip,
+            base_executable,
+            env_dir,
+        })
+    }
+}
+
+/// The executable CPython's venv links to: `sys.executable` on 3.6,
+/// `sys._base_executable` where it exists from 3.7 on (so a venv's python or
+/// a launcher resolves to the base interpreter).
+fn venv_base_executable(python: &BaseInterpreter) -> Result<PathBuf> {
+    let chosen = if python.version < (3, 7, 0) {
+        Some(&python.executable)
+    } else {
+        python
+            .base_executable
+            .as_ref()
+            .or(Some(&python.executable))
+            .filter(|p| !p.as_os_str().is_empty())
+    };
+    match chosen {
+        Some(path) => Ok(paths::normpath(path)),
+        None => Err(Error::NotAPython {
+            path: python.executable.clone(),
+            reason: "it cannot tell the path of its own executable".into(),
+        }),
+    }
+}
+
+/// The lines of `pyvenv.cfg`, in the order and format the target writes.
+struct PyvenvCfg<'a> {
+    home: &'a Path,
+    system_site_packages: bool,
+    version: (u32, u32, u32),
+    prompt: Option<&'a str>,
+    real_executable: &'a Path,
+    executable: &'a Path,
+    options: &'a Options,
+    env_dir: &'a Path,
+}
+
+impl PyvenvCfg<'_> {
+    fn render(&self) -> String {
+        let (major, minor, micro) = self.version;
+        let mut cfg = format!(
+            "home = {}\ninclude-system-site-packages = {}\nversion = {major}.{minor}.{micro}\n",
+            self.home.display(),
+            self.system_site_packages,
+        );
+        if self.version >= (3, 8, 0)
+            && let Some(prompt) = self.prompt
+        {
+            cfg.push_str(&format!("prompt = {}\n", py_repr(prompt)));
+        }
+        if self.version >= (3, 11, 0) {
+            cfg.push_str(&format!(
+                "executable = {}\ncommand = {} -m venv {}\n",
+                self.real_executable.display(),
+                self.executable.display(),
+                self.command_args()
+            ));
+        }
+        cfg
+    }
+
+    /// The flags of the equivalent `python -m venv` command, as 3.11+ records them.
+    fn command_args(&self) -> String {
+        let o = self.options;
+        let mut args: Vec<String> = Vec::new();
+        let flags = [
+            (!o.symlinks, "--copies"),
+            (!o.with_pip, "--without-pip"),
+            (self.system_site_packages, "--system-site-packages"),
+            (o.clear, "--clear"),
+            (o.upgrade, "--upgrade"),
+            (o.upgrade_deps, "--upgrade-deps"),
+        ];
+        args.extend(flags.iter().filter(|f| f.0).map(|f| f.1.to_string()));
+        if let Some(prompt) = &o.prompt {
+            args.push(format!("--prompt=\"{prompt}\""));
+        }
+        if self.version >= (3, 13, 0) && !o.scm_ignore_files {
+            args.push("--without-scm-ignore-files".into());
+        }
+        args.push(self.env_dir.display().to_string());
+        args.join(" ")
+    }
+}
+
+#[cfg(test)]
+#[path = "layout_tests.rs"]
+mod tests;

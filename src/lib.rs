@@ -1,0 +1,18 @@
+//! pyvenv: creates Python virtual environments (PEP 405), a drop-in for
+//! `python -m venv`.
+//!
+//! Data flows one way: [`cli`] -> [`layout::Options`] -> [`discovery`] and
+//! [`interpreter`] (the facts) -> [`layout`] (the plan) -> [`builder`].
+
+pub mod activation;
+pub mod builder;
+pub mod cli;
+pub mod discovery;
+pub mod disk;
+pub mod error;
+pub mod interpreter;
+pub mod layout;
+pub mod paths;
+pub mod pyrepr;
+pub mod run;
+pub mod seed;

@@ -1,0 +1,47 @@
+//! The `pyvenv` binary: gather the process's inputs, run, and turn a
+//! failure into `Error: ...` and exit status 1 (clap exits 2 on usage errors).
+
+use std::process::ExitCode;
+
+use pyvenv::builder::Surroundings;
+use pyvenv::cli::Cli;
+use pyvenv::discovery::SearchPath;
+use pyvenv::interpreter::PROBE_TIMEOUT;
+use pyvenv::run::{Invocation, python_request, run};
+
+fn main() -> ExitCode {
+    let args: Vec<_> = std::env::args_os().collect();
+    let cli = Cli::parse_from_os(args.clone());
+    match invocation(&cli, args.first()).and_then(|inv| Ok(run(&inv)?)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("Error: {error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn invocation(cli: &Cli, argv0: Option<&std::ffi::OsString>) -> anyhow::Result<Invocation> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| anyhow::anyhow!("cannot read the working directory: {e}"))?;
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let pyenv_root = std::env::var_os("PYENV_ROOT")
+        .map(std::path::PathBuf::from)
+        .or_else(|| home.as_ref().map(|h| h.join(".pyenv")));
+    Ok(Invocation {
+        dirs: cli.dirs.clone(),
+        options: cli.options(),
+        python: python_request(
+            cli.python.as_deref(),
+            std::env::var_os("PYVENV_PYTHON").as_ref(),
+            argv0,
+        ),
+        search: SearchPath {
+            path: std::env::var_os("PATH"),
+            pyenv_root,
+            cwd,
+            timeout: PROBE_TIMEOUT,
+        },
+        surroundings: Surroundings { home },
+    })
+}

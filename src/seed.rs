@@ -1,0 +1,72 @@
+//! How pip gets into the environment: the target's own `ensurepip`, run by
+//! the environment's python exactly as the target's venv runs it, and
+//! `--upgrade-deps`.
+
+use std::process::{Command, Stdio};
+
+use crate::error::{Error, Result};
+use crate::layout::{CallStyle, Layout, PythonCall};
+
+/// Bootstraps pip with `python -m ensurepip --upgrade --default-pip`.
+pub fn ensurepip(layout: &Layout, call: &PythonCall) -> Result<()> {
+    if !layout.has_ensurepip {
+        return Err(Error::EnsurepipMissing {
+            python: layout.base_executable.clone(),
+            version: layout.short_version.clone(),
+        });
+    }
+    let mut command = command_for(layout, call);
+    // ensurepip's chatter is captured, as CPython's check_output does, and
+    // shown only if it fails.
+    let output = command
+        .stdin(Stdio::null())
+        .output()
+        .map_err(Error::io("run", &layout.env_exe))?;
+    if output.status.success() {
+        return Ok(());
+    }
+    let mut said = String::from_utf8_lossy(&output.stdout).into_owned();
+    said.push_str(&String::from_utf8_lossy(&output.stderr));
+    Err(Error::CommandFailed {
+        command: describe(layout, call),
+        status: output.status.to_string(),
+        output: said,
+    })
+}
+
+/// `--upgrade-deps`: `python -m pip install --upgrade pip [setuptools]`,
+/// with pip's output shown to the user, as CPython's `check_call` does.
+pub fn upgrade_deps(layout: &Layout, call: &PythonCall) -> Result<()> {
+    let status = command_for(layout, call)
+        .stdin(Stdio::null())
+        .status()
+        .map_err(Error::io("run", &layout.env_exe))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Error::CommandFailed {
+            command: describe(layout, call),
+            status: status.to_string(),
+            output: String::new(),
+        })
+    }
+}
+
+fn command_for(layout: &Layout, call: &PythonCall) -> Command {
+    let mut command = Command::new(&layout.env_exe);
+    command.args(&call.args);
+    if call.style == CallStyle::InsideEnv {
+        command
+            .env("VIRTUAL_ENV", &layout.env_dir)
+            .env_remove("PYTHONHOME")
+            .env_remove("PYTHONPATH")
+            .current_dir(&layout.env_dir);
+    }
+    command
+}
+
+fn describe(layout: &Layout, call: &PythonCall) -> String {
+    let mut words = vec![layout.env_exe.display().to_string()];
+    words.extend(call.args.iter().cloned());
+    words.join(" ")
+}
