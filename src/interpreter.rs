@@ -127,7 +127,7 @@ impl BaseInterpreter {
             let _ = child.wait();
             return Err(not_python(format!(
                 "it did not answer within {} seconds",
-                timeout.as_secs()
+                timeout.as_secs_f64()
             )));
         };
         let mut stdout = Vec::new();

@@ -7,6 +7,7 @@ use pyvenv::builder::Surroundings;
 use pyvenv::cli::Cli;
 use pyvenv::discovery::SearchPath;
 use pyvenv::interpreter::PROBE_TIMEOUT;
+use std::time::Duration;
 use pyvenv::run::{Invocation, python_request, run};
 
 fn main() -> ExitCode {
@@ -40,8 +41,18 @@ fn invocation(cli: &Cli, argv0: Option<&std::ffi::OsString>) -> anyhow::Result<I
             path: std::env::var_os("PATH"),
             pyenv_root,
             cwd,
-            timeout: PROBE_TIMEOUT,
+            timeout: probe_timeout(),
         },
         surroundings: Surroundings { home },
     })
+}
+
+/// `PYVENV_PROBE_TIMEOUT` (seconds) bounds how long an interpreter may take
+/// to say what it is; a hung one must not hang a provisioning script.
+fn probe_timeout() -> Duration {
+    std::env::var("PYVENV_PROBE_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map_or(PROBE_TIMEOUT, Duration::from_secs_f64)
 }
