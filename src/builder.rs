@@ -80,12 +80,14 @@ fn check_clear_is_safe(layout: &Layout, around: &Surroundings) -> Result<()> {
     {
         return refuse("it is your home directory");
     }
-    let base = std::fs::canonicalize(&layout.base_executable).unwrap_or_default();
-    if base.starts_with(&real) {
-        return refuse(&format!(
-            "it contains the interpreter {} the environment is made from",
-            layout.base_executable.display()
-        ));
+    for interpreter in &layout.interpreter_paths {
+        let resolved = std::fs::canonicalize(interpreter).unwrap_or_default();
+        if interpreter.starts_with(&layout.env_dir) || resolved.starts_with(&real) {
+            return refuse(&format!(
+                "it contains the interpreter {} the environment is made from",
+                interpreter.display()
+            ));
+        }
     }
     let is_empty = std::fs::read_dir(&layout.env_dir)
         .map_err(Error::io("list", &layout.env_dir))?

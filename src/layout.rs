@@ -114,6 +114,9 @@ pub struct Layout {
     pub short_version: String,
     /// Whether the target's `ensurepip` is there to run.
     pub has_ensurepip: bool,
+    /// Every path the target interpreter goes by (as invoked, resolved,
+    /// base), which `--clear` must never delete.
+    pub interpreter_paths: Vec<PathBuf>,
 }
 
 impl Layout {
@@ -252,6 +255,11 @@ impl Layout {
             upgrade_deps,
             short_version: short,
             has_ensurepip: python.has_ensurepip,
+            interpreter_paths: vec![
+                python.executable.clone(),
+                python.real_executable.clone(),
+                base_executable.clone(),
+            ],
             base_executable,
             env_dir,
         })

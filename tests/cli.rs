@@ -1,0 +1,557 @@
+//! The command line as a provisioning script sees it: how the interpreter is
+//! chosen, what is refused and with which words, and the exit statuses.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn pyenv_python(minor: u32) -> Option<PathBuf> {
+    let root = PathBuf::from(std::env::var_os("HOME")?).join(".pyenv/versions");
+    std::fs::read_dir(root).ok()?.flatten().find_map(|e| {
+        let name = e.file_name().into_string().ok()?;
+        let exe = e.path().join(format!("bin/python3.{minor}"));
+        (name.starts_with(&format!("3.{minor}.")) && exe.exists()).then_some(exe)
+    })
+}
+
+/// The interpreter a test needs, or a visible skip.
+macro_rules! require {
+    ($minor:expr) => {
+        match pyenv_python($minor) {
+            Some(p) => p,
+            None => {
+                eprintln!("SKIPPED: CPython 3.{} is not installed under pyenv", $minor);
+                return;
+            }
+        }
+    };
+}
+
+/// pyvenv with a clean, known environment: PATH holds only `path_dirs`.
+fn pyvenv(path_dirs: &[&Path]) -> Command {
+    let mut cmd = Command::cargo_bin("pyvenv").unwrap();
+    cmd.env_remove("PYVENV_PYTHON");
+    cmd.env_remove("PYENV_ROOT");
+    let mut path: Vec<PathBuf> = path_dirs.iter().map(|p| p.to_path_buf()).collect();
+    path.push("/usr/bin".into());
+    path.push("/bin".into());
+    cmd.env("PATH", std::env::join_paths(path).unwrap());
+    cmd.env("HOME", "/nonexistent-home");
+    cmd
+}
+
+fn cfg(env: &Path) -> String {
+    std::fs::read_to_string(env.join("pyvenv.cfg")).unwrap()
+}
+
+fn link_to(dir: &Path, name: &str, target: &Path) {
+    std::os::unix::fs::symlink(target, dir.join(name)).unwrap();
+}
+
+#[test]
+fn success_prints_nothing() {
+    let py = require!(12);
+    let tmp = tempfile::tempdir().unwrap();
+    pyvenv(&[])
+        .arg("-p")
+        .arg(&py)
+        .arg("--without-pip")
+        .arg(tmp.path().join("env"))
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("");
+}
+
+#[test]
+fn p_accepts_a_path() {
+    let py = require!(9);
+    let tmp = tempfile::tempdir().unwrap();
+    let env = tmp.path().join("env");
+    pyvenv(&[])
+        .arg("-p")
+        .arg(&py)
+        .args(["--without-pip"])
+        .arg(&env)
+        .assert()
+        .success();
+    assert!(cfg(&env).contains("version = 3.9."));
+}
+
+#[test]
+fn p_accepts_a_command_on_path() {
+    let py = require!(8);
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    link_to(&bin, "python3.8", &py);
+    let env = tmp.path().join("env");
+    pyvenv(&[&bin])
+        .args(["-p", "python3.8", "--without-pip"])
+        .arg(&env)
+        .assert()
+        .success();
+    assert!(cfg(&env).contains("version = 3.8."));
+}
+
+#[test]
+fn p_accepts_a_version_found_under_pyenv() {
+    let py = require!(10);
+    let root = py.ancestors().nth(4).unwrap().to_path_buf();
+    let tmp = tempfile::tempdir().unwrap();
+    let env = tmp.path().join("env");
+    pyvenv(&[])
+        .env("PYENV_ROOT", &root)
+        .args(["-p", "3.10", "--without-pip"])
+        .arg(&env)
+        .assert()
+        .success();
+    assert!(cfg(&env).contains("version = 3.10."));
+    assert_eq!(std::fs::read_link(env.join("bin/python3.10")).unwrap(), py);
+}
+
+#[test]
+fn p_accepts_a_full_version() {
+    let py = require!(13);
+    let root = py.ancestors().nth(4).unwrap().to_path_buf();
+    let full = py
+        .ancestors()
+        .nth(2)
+        .unwrap()
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let tmp = tempfile::tempdir().unwrap();
+    let env = tmp.path().join("env");
+    pyvenv(&[])
+        .env("PYENV_ROOT", &root)
+        .args(["-p", &full, "--without-pip"])
+        .arg(&env)
+        .assert()
+        .success();
+    assert!(cfg(&env).contains(&format!("version = {full}\n")));
+}
+
+#[test]
+fn a_version_nobody_has_is_an_error_naming_what_was_tried() {
+    let py = require!(12);
+    let root = py.ancestors().nth(4).unwrap().to_path_buf();
+    let tmp = tempfile::tempdir().unwrap();
+    let env = tmp.path().join("env");
+    pyvenv(&[])
+        .env("PYENV_ROOT", &root)
+        .args(["-p", "3.99", "--without-pip"])
+        .arg(&env)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::starts_with(
+            "Error: no Python interpreter found for \"3.99\"; tried: python3.99 on PATH and in",
+        ));
+    assert!(!env.exists());
+}
+
+#[test]
+fn pyvenv_python_variable_chooses_and_p_overrides_it() {
+    let py38 = require!(8);
+    let py11 = require!(11);
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a");
+    let b = tmp.path().join("b");
+    pyvenv(&[])
+        .env("PYVENV_PYTHON", &py38)
+        .arg("--without-pip")
+        .arg(&a)
+        .assert()
+        .success();
+    assert!(cfg(&a).contains("version = 3.8."));
+    pyvenv(&[])
+        .env("PYVENV_PYTHON", &py38)
+        .arg("-p")
+        .arg(&py11)
+        .arg("--without-pip")
+        .arg(&b)
+        .assert()
+        .success();
+    assert!(cfg(&b).contains("version = 3.11."));
+}
+
+#[test]
+fn the_program_name_carries_a_version() {
+    let py = require!(11);
+    let root = py.ancestors().nth(4).unwrap().to_path_buf();
+    let tmp = tempfile::tempdir().unwrap();
+    let named = tmp.path().join("pyvenv-3.11");
+    std::fs::copy(assert_cmd::cargo::cargo_bin("pyvenv"), &named).unwrap();
+    let env = tmp.path().join("env");
+    let mut cmd = Command::new(&named);
+    cmd.env_remove("PYVENV_PYTHON")
+        .env("PATH", "/usr/bin:/bin")
+        .env("PYENV_ROOT", &root)
+        .arg("--without-pip")
+        .arg(&env)
+        .assert()
+        .success();
+    assert!(cfg(&env).contains("version = 3.11."));
+}
+
+#[test]
+fn the_default_is_python3_on_path() {
+    let py = require!(9);
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    link_to(&bin, "python3", &py);
+    let env = tmp.path().join("env");
+    pyvenv(&[&bin])
+        .arg("--without-pip")
+        .arg(&env)
+        .assert()
+        .success();
+    assert!(cfg(&env).contains("version = 3.9."));
+}
+
+#[test]
+fn a_pyenv_shim_is_never_linked() {
+    let shims = PathBuf::from(std::env::var_os("HOME").unwrap()).join(".pyenv/shims");
+    if !shims.join("python3").exists() {
+        eprintln!("SKIPPED: no pyenv shims on this machine");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let env = tmp.path().join("env");
+    Command::cargo_bin("pyvenv")
+        .unwrap()
+        .env_remove("PYVENV_PYTHON")
+        .args(["-p", "python3", "--without-pip"])
+        .arg(&env)
+        .env("PATH", format!("{}:/usr/bin:/bin", shims.display()))
+        .assert()
+        .success();
+    let home = cfg(&env).lines().next().unwrap().to_string();
+    assert!(!home.contains("shims"), "{home}");
+    for entry in std::fs::read_dir(env.join("bin")).unwrap().flatten() {
+        if let Ok(target) = std::fs::read_link(entry.path()) {
+            assert!(!target.starts_with(&shims), "{target:?}");
+        }
+    }
+}
+
+#[test]
+fn a_file_that_is_not_a_python_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fake = tmp.path().join("python3");
+    std::fs::write(&fake, "#!/bin/sh\necho hello\n").unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    pyvenv(&[])
+        .arg("-p")
+        .arg(&fake)
+        .arg(tmp.path().join("env"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "Error: {} is not a usable Python interpreter",
+            fake.display()
+        )));
+    assert!(!tmp.path().join("env").exists());
+}
+
+#[test]
+fn a_missing_interpreter_path_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    pyvenv(&[])
+        .args(["-p", "/no/such/python3"])
+        .arg(tmp.path().join("env"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("/no/such/python3 (no such file)"));
+}
+
+#[test]
+fn python_2_is_refused() {
+    let Some(py2) = ["2.7.18"]
+        .iter()
+        .map(|v| {
+            PathBuf::from(std::env::var_os("HOME").unwrap())
+                .join(format!(".pyenv/versions/{v}/bin/python2.7"))
+        })
+        .find(|p| p.exists())
+    else {
+        eprintln!("SKIPPED: no Python 2 on this machine");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    pyvenv(&[])
+        .arg("-p")
+        .arg(&py2)
+        .arg(tmp.path().join("env"))
+        .assert()
+        .code(1)
+        .stderr(format!(
+            "Error: {} is Python 2.7.18; pyvenv needs CPython 3.6 or newer\n",
+            py2.display()
+        ));
+}
+
+#[test]
+fn a_hanging_interpreter_times_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fake = tmp.path().join("python3");
+    std::fs::write(&fake, "#!/bin/sh\nexec sleep 30\n").unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    pyvenv(&[])
+        .env("PYVENV_PROBE_TIMEOUT", "0.5")
+        .arg("-p")
+        .arg(&fake)
+        .arg(tmp.path().join("env"))
+        .timeout(std::time::Duration::from_secs(10))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "it did not answer within 0.5 seconds",
+        ));
+}
+
+#[test]
+fn upgrade_with_clear_is_refused_before_anything_is_made() {
+    let tmp = tempfile::tempdir().unwrap();
+    pyvenv(&[])
+        .args(["--upgrade", "--clear"])
+        .arg(tmp.path().join("env"))
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr("Error: you cannot supply --upgrade and --clear together.\n");
+    assert!(!tmp.path().join("env").exists());
+}
+
+#[test]
+fn the_path_separator_is_refused_for_every_version() {
+    let py = require!(6);
+    let tmp = tempfile::tempdir().unwrap();
+    let env = tmp.path().join("a:b");
+    pyvenv(&[])
+        .arg("-p")
+        .arg(&py)
+        .arg(&env)
+        .assert()
+        .code(1)
+        .stderr(format!(
+            "Error: Refusing to create a venv in {} because it contains the PATH separator :.\n",
+            env.display()
+        ));
+    assert!(!env.exists());
+}
+
+#[test]
+fn a_file_in_the_way_is_refused_with_cpythons_words() {
+    let py = require!(12);
+    let tmp = tempfile::tempdir().unwrap();
+    let env = tmp.path().join("env");
+    std::fs::write(&env, "precious").unwrap();
+    pyvenv(&[])
+        .arg("-p")
+        .arg(&py)
+        .arg(&env)
+        .assert()
+        .code(1)
+        .stderr(format!(
+            "Error: Unable to create directory '{}'\n",
+            env.display()
+        ));
+    assert_eq!(std::fs::read_to_string(&env).unwrap(), "precious");
+}
+
+#[test]
+fn a_symlink_in_the_way_is_refused_and_not_followed() {
+    let py = require!(12);
+    let tmp = tempfile::tempdir().unwrap();
+    let real = tmp.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    std::fs::write(real.join("keep.txt"), "mine").unwrap();
+    let env = tmp.path().join("env");
+    std::os::unix::fs::symlink(&real, &env).unwrap();
+    pyvenv(&[])
+        .arg("-p")
+        .arg(&py)
+        .arg("--clear")
+        .arg(&env)
+        .assert()
+        .code(1)
+        .stderr(format!(
+            "Error: Unable to create directory '{}'\n",
+            env.display()
+        ));
+    assert_eq!(
+        std::fs::read_to_string(real.join("keep.txt")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn several_targets_are_made_in_order_and_the_first_failure_stops() {
+    let py = require!(12);
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, bad, c) = (
+        tmp.path().join("a"),
+        tmp.path().join("b:x"),
+        tmp.path().join("c"),
+    );
+    pyvenv(&[])
+        .arg("-p")
+        .arg(&py)
+        .arg("--without-pip")
+        .args([&a, &bad, &c])
+        .assert()
+        .code(1);
+    assert!(a.join("pyvenv.cfg").exists());
+    assert!(!bad.exists());
+    assert!(!c.exists());
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    pyvenv(&[])
+        .args(["--symlinks", "--copies"])
+        .arg(tmp.path().join("env"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("Usage:"));
+    pyvenv(&[]).assert().code(2);
+    pyvenv(&[]).args(["--no-such-flag", "x"]).assert().code(2);
+}
+
+#[test]
+fn help_lists_every_flag() {
+    let out = pyvenv(&[]).arg("-h").assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    for flag in [
+        "--system-site-packages",
+        "--symlinks",
+        "--copies",
+        "--clear",
+        "--upgrade",
+        "--without-pip",
+        "--prompt",
+        "--upgrade-deps",
+        "--without-scm-ignore-files",
+        "--python",
+        "ENV_DIR",
+    ] {
+        assert!(text.contains(flag), "{flag} missing from -h");
+    }
+}
+
+#[test]
+fn clear_refuses_a_directory_that_is_not_an_environment() {
+    let py = require!(12);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("work");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("thesis.tex"), "years of work").unwrap();
+    pyvenv(&[])
+        .arg("-p")
+        .arg(&py)
+        .arg("--clear")
+        .arg(&dir)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("it is not a virtual environment"));
+    assert!(dir.join("thesis.tex").exists());
+}
+
+#[test]
+fn clear_keeps_the_directory_itself_and_removes_links_without_following() {
+    let py = require!(12);
+    let tmp = tempfile::tempdir().unwrap();
+    let env = tmp.path().join("env");
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::write(outside.join("keep.txt"), "mine").unwrap();
+    pyvenv(&[])
+        .arg("-p")
+        .arg(&py)
+        .arg("--without-pip")
+        .arg(&env)
+        .assert()
+        .success();
+    std::os::unix::fs::symlink(&outside, env.join("link-to-outside")).unwrap();
+    let inode_before = std::fs::metadata(&env)
+        .map(|m| std::os::unix::fs::MetadataExt::ino(&m))
+        .unwrap();
+    pyvenv(&[])
+        .arg("-p")
+        .arg(&py)
+        .args(["--without-pip", "--clear"])
+        .arg(&env)
+        .assert()
+        .success();
+    let inode_after = std::fs::metadata(&env)
+        .map(|m| std::os::unix::fs::MetadataExt::ino(&m))
+        .unwrap();
+    assert_eq!(inode_before, inode_after);
+    assert!(!env.join("link-to-outside").exists());
+    assert!(outside.join("keep.txt").exists());
+}
+
+#[test]
+fn clear_refuses_the_directory_holding_the_interpreter() {
+    let py = require!(12);
+    let tmp = tempfile::tempdir().unwrap();
+    let env = tmp.path().join("env");
+    pyvenv(&[])
+        .arg("-p")
+        .arg(&py)
+        .arg("--without-pip")
+        .arg(&env)
+        .assert()
+        .success();
+    // A copy of the interpreter inside the environment, used as the target.
+    let inner = env.join("bin/python3.12");
+    pyvenv(&[])
+        .arg("-p")
+        .arg(&inner)
+        .args(["--without-pip", "--clear", "--copies"])
+        .arg(&env)
+        .assert()
+        .code(1);
+    assert!(inner.exists());
+}
+
+#[test]
+fn activate_under_strict_bash_is_silent_and_deactivate_restores_path() {
+    let py = require!(12);
+    let tmp = tempfile::tempdir().unwrap();
+    let env = tmp.path().join("env");
+    pyvenv(&[])
+        .arg("-p")
+        .arg(&py)
+        .arg("--without-pip")
+        .arg(&env)
+        .assert()
+        .success();
+    let script = format!(
+        "set -euo pipefail\nbefore=$PATH\n. '{}/bin/activate'\n[ \"$VIRTUAL_ENV\" = '{}' ]\n\
+         [ \"$(command -v python)\" = '{}/bin/python' ]\ndeactivate\n[ \"$PATH\" = \"$before\" ]\n\
+         [ -z \"${{VIRTUAL_ENV+x}}\" ]\n",
+        env.display(),
+        env.display(),
+        env.display()
+    );
+    std::process::Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .map(|out| {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(out.stdout.is_empty() && out.stderr.is_empty());
+        })
+        .unwrap();
+}
