@@ -7,8 +7,8 @@ use pyvenv::builder::Surroundings;
 use pyvenv::cli::Cli;
 use pyvenv::discovery::SearchPath;
 use pyvenv::interpreter::PROBE_TIMEOUT;
-use std::time::Duration;
 use pyvenv::run::{Invocation, python_request, run};
+use std::time::Duration;
 
 fn main() -> ExitCode {
     let args: Vec<_> = std::env::args_os().collect();
