@@ -8,6 +8,7 @@ use crate::disk::{self, Entry};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::seed;
+use crate::{interrupt, relocate, staging};
 
 /// What the builder must know about the world beyond the layout, passed in
 /// so nothing here reads the process environment behind the caller's back.
@@ -17,17 +18,32 @@ pub struct Surroundings {
     pub home: Option<std::path::PathBuf>,
 }
 
-/// Makes (or refreshes) the environment `layout` describes.
+/// Makes (or refreshes) the environment `layout` describes. A new one is
+/// built beside its target and moved into place only when complete; an
+/// existing directory is updated where it is.
 pub fn create(layout: &Layout, around: &Surroundings) -> Result<()> {
+    interrupt::check()?;
+    match disk::entry(&layout.env_dir)? {
+        Entry::Missing => staging::create_new(layout, |staged| build(staged, around)),
+        Entry::Dir => build(layout, around),
+        Entry::Symlink | Entry::Other => Err(Error::NotADirectory(layout.env_dir.clone())),
+    }
+}
+
+/// CPython's `EnvBuilder.create`, step by step, under `layout.root`.
+fn build(layout: &Layout, around: &Surroundings) -> Result<()> {
     ensure_directories(layout, around)?;
     if layout.gitignore {
         write_gitignore(layout)?;
     }
     write_cfg(layout, &layout.cfg)?;
     setup_python(layout)?;
+    interrupt::check()?;
     if let Some(call) = &layout.ensurepip {
         seed::ensurepip(layout, call)?;
+        relocate::console_scripts(layout)?;
     }
+    interrupt::check()?;
     if layout.write_scripts {
         activation::write_scripts(layout)?;
     }
@@ -36,21 +52,18 @@ pub fn create(layout: &Layout, around: &Surroundings) -> Result<()> {
     }
     if let Some(call) = &layout.upgrade_deps {
         seed::upgrade_deps(layout, call)?;
+        relocate::console_scripts(layout)?;
     }
     Ok(())
 }
 
 fn ensure_directories(layout: &Layout, around: &Surroundings) -> Result<()> {
-    let env_dir = &layout.env_dir;
-    match disk::entry(env_dir)? {
-        Entry::Symlink | Entry::Other => return Err(Error::NotADirectory(env_dir.clone())),
-        Entry::Dir if layout.clear => {
-            check_clear_is_safe(layout, around)?;
-            disk::empty_dir(env_dir)?;
-        }
-        Entry::Dir | Entry::Missing => {}
+    if layout.clear && layout.root == layout.env_dir {
+        check_clear_is_safe(layout, around)?;
+        disk::empty_dir(&layout.env_dir)?;
     }
     for dir in &layout.dirs {
+        interrupt::check()?;
         disk::ensure_dir(dir)?;
     }
     if let Some(lib64) = &layout.lib64
@@ -104,14 +117,14 @@ fn check_clear_is_safe(layout: &Layout, around: &Surroundings) -> Result<()> {
 
 fn write_gitignore(layout: &Layout) -> Result<()> {
     disk::write_file(
-        &layout.env_dir.join(".gitignore"),
+        &layout.root.join(".gitignore"),
         b"# Created by venv; see https://docs.python.org/3/library/venv.html\n*\n",
         None,
     )
 }
 
 fn write_cfg(layout: &Layout, cfg: &str) -> Result<()> {
-    disk::write_file(&layout.env_dir.join("pyvenv.cfg"), cfg.as_bytes(), None)
+    disk::write_file(&layout.root.join("pyvenv.cfg"), cfg.as_bytes(), None)
 }
 
 /// Links (or copies) the base interpreter into `bin`, then the `python`,

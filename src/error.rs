@@ -100,6 +100,18 @@ pub enum Error {
         version: String,
     },
 
+    /// SIGINT or SIGTERM arrived; what was half-built has been removed.
+    #[error("interrupted by {}; nothing half-made was left behind", crate::interrupt::name(*.0))]
+    Interrupted(i32),
+
+    /// Another process made the target while this one was building it.
+    #[error(
+        "{} was created by another process while pyvenv was building it; \
+         it was left as that process made it",
+        .0.display()
+    )]
+    LostRace(PathBuf),
+
     /// A command run inside the new environment failed.
     #[error("command `{command}` failed ({status}){}", output_suffix(.output))]
     CommandFailed {
@@ -122,6 +134,15 @@ fn output_suffix(output: &str) -> String {
 }
 
 impl Error {
+    /// The exit status for this failure: 1, or 128 + the signal that
+    /// interrupted the run, as shells report a process killed by it.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Interrupted(signal) => u8::try_from(128 + signal).unwrap_or(1),
+            _ => 1,
+        }
+    }
+
     /// Wraps an I/O error with the operation and the path it was about.
     pub fn io(op: &'static str, path: &Path) -> impl FnOnce(io::Error) -> Error + use<> {
         let path = path.to_path_buf();

@@ -72,10 +72,20 @@ pub struct PythonCall {
 }
 
 /// Everything the builder needs to make one environment.
+///
+/// Two kinds of path live here. `env_dir` is where the environment will be
+/// used from: every text that names the environment (`pyvenv.cfg`, the
+/// activation scripts, console-script shebangs) uses it. `root` and the
+/// paths below it are where files are written *now*, which for a new
+/// environment is a staging directory beside `env_dir` that is renamed into
+/// place when complete (see [`Layout::staged_at`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
     /// The environment, absolute and normalised as `os.path.abspath` does.
     pub env_dir: PathBuf,
+    /// Where the environment's files are written (`env_dir`, or a staging
+    /// directory while a new environment is built).
+    pub root: PathBuf,
     /// Directories to create, in order; the environment itself first.
     pub dirs: Vec<PathBuf>,
     /// `lib64`, a link to `lib`, where CPython makes one.
@@ -232,6 +242,7 @@ impl Layout {
         });
 
         Ok(Layout {
+            root: env_dir.clone(),
             dirs: vec![
                 env_dir.clone(),
                 env_dir.join(&include),
@@ -263,6 +274,27 @@ impl Layout {
             base_executable,
             env_dir,
         })
+    }
+}
+
+impl Layout {
+    /// The same plan, written under `root` instead of `env_dir`; text that
+    /// names the environment still names `env_dir`.
+    pub fn staged_at(&self, root: &Path) -> Layout {
+        let rebase = |path: &Path| match path.strip_prefix(&self.root) {
+            Ok(rel) if rel.as_os_str().is_empty() => root.to_path_buf(),
+            Ok(rel) => root.join(rel),
+            Err(_) => path.to_path_buf(),
+        };
+        Layout {
+            root: root.to_path_buf(),
+            dirs: self.dirs.iter().map(|d| rebase(d)).collect(),
+            lib64: self.lib64.as_deref().map(rebase),
+            bin_dir: rebase(&self.bin_dir),
+            site_packages: rebase(&self.site_packages),
+            env_exe: rebase(&self.env_exe),
+            ..self.clone()
+        }
     }
 }
 

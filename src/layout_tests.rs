@@ -252,3 +252,26 @@ fn lib64_only_on_64_bit() {
     let layout = Layout::plan(Path::new("e"), Path::new("/w"), &Options::default(), &py).unwrap();
     assert!(layout.lib64.is_none());
 }
+
+#[test]
+fn staging_moves_every_written_path_but_not_the_named_one() {
+    let layout = plan((3, 12, 1), &Options::default());
+    let staged = layout.staged_at(Path::new("/work/proj/.env.stage"));
+    assert_eq!(staged.env_dir, Path::new("/work/proj/env"));
+    assert_eq!(staged.root, Path::new("/work/proj/.env.stage"));
+    assert_eq!(staged.dirs[0], Path::new("/work/proj/.env.stage"));
+    assert_eq!(
+        staged.env_exe,
+        Path::new("/work/proj/.env.stage/bin/python3.12")
+    );
+    assert_eq!(
+        staged.site_packages,
+        Path::new("/work/proj/.env.stage/lib/python3.12/site-packages")
+    );
+    assert_eq!(
+        staged.lib64.as_deref(),
+        Some(Path::new("/work/proj/.env.stage/lib64"))
+    );
+    assert_eq!(staged.cfg, layout.cfg);
+    assert_eq!(staged.base_executable, layout.base_executable);
+}

@@ -6,13 +6,17 @@
 
 pub mod activation;
 pub mod builder;
+pub mod child;
 pub mod cli;
 pub mod discovery;
 pub mod disk;
 pub mod error;
 pub mod interpreter;
+pub mod interrupt;
 pub mod layout;
 pub mod paths;
 pub mod pyrepr;
+pub mod relocate;
 pub mod run;
 pub mod seed;
+pub mod staging;

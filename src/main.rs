@@ -13,11 +13,15 @@ use std::time::Duration;
 fn main() -> ExitCode {
     let args: Vec<_> = std::env::args_os().collect();
     let cli = Cli::parse_from_os(args.clone());
+    pyvenv::interrupt::install();
     match invocation(&cli, args.first()).and_then(|inv| Ok(run(&inv)?)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("Error: {error}");
-            ExitCode::from(1)
+            let code = error
+                .downcast_ref::<pyvenv::error::Error>()
+                .map_or(1, pyvenv::error::Error::exit_code);
+            ExitCode::from(code)
         }
     }
 }

@@ -2,7 +2,9 @@
 //! the environment's python exactly as the target's venv runs it, and
 //! `--upgrade-deps`.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
+
+use crate::child;
 
 use crate::error::{Error, Result};
 use crate::layout::{CallStyle, Layout, PythonCall};
@@ -15,32 +17,23 @@ pub fn ensurepip(layout: &Layout, call: &PythonCall) -> Result<()> {
             version: layout.short_version.clone(),
         });
     }
-    let mut command = command_for(layout, call);
     // ensurepip's chatter is captured, as CPython's check_output does, and
     // shown only if it fails.
-    let output = command
-        .stdin(Stdio::null())
-        .output()
-        .map_err(Error::io("run", &layout.env_exe))?;
-    if output.status.success() {
+    let finished = child::run_captured(&mut command_for(layout, call), &layout.env_exe)?;
+    if finished.status.success() {
         return Ok(());
     }
-    let mut said = String::from_utf8_lossy(&output.stdout).into_owned();
-    said.push_str(&String::from_utf8_lossy(&output.stderr));
     Err(Error::CommandFailed {
         command: describe(layout, call),
-        status: output.status.to_string(),
-        output: said,
+        status: finished.status.to_string(),
+        output: finished.output,
     })
 }
 
 /// `--upgrade-deps`: `python -m pip install --upgrade pip [setuptools]`,
 /// with pip's output shown to the user, as CPython's `check_call` does.
 pub fn upgrade_deps(layout: &Layout, call: &PythonCall) -> Result<()> {
-    let status = command_for(layout, call)
-        .stdin(Stdio::null())
-        .status()
-        .map_err(Error::io("run", &layout.env_exe))?;
+    let status = child::run_inherited(&mut command_for(layout, call), &layout.env_exe)?;
     if status.success() {
         Ok(())
     } else {
@@ -57,10 +50,11 @@ fn command_for(layout: &Layout, call: &PythonCall) -> Command {
     command.args(&call.args);
     if call.style == CallStyle::InsideEnv {
         command
-            .env("VIRTUAL_ENV", &layout.env_dir)
+            // `root`: while a new environment is staged, that is where it is.
+            .env("VIRTUAL_ENV", &layout.root)
             .env_remove("PYTHONHOME")
             .env_remove("PYTHONPATH")
-            .current_dir(&layout.env_dir);
+            .current_dir(&layout.root);
     }
     command
 }

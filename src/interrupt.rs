@@ -1,0 +1,55 @@
+//! SIGINT and SIGTERM become an orderly stop.
+//!
+//! The handler only records the signal; the builder asks [`check`] between
+//! steps (and while it waits for a child process), so an interrupted run
+//! unwinds through the same code as any other failure: the half-built
+//! staging directory is removed and the target is left as it was. The
+//! signal is process-wide state by nature, which is why this one module
+//! holds a static.
+
+use std::sync::atomic::{AtomicI32, Ordering};
+
+use crate::error::{Error, Result};
+
+static RECEIVED: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn record(signal: libc::c_int) {
+    // Only an atomic store: nothing else is async-signal-safe here.
+    RECEIVED.store(signal, Ordering::SeqCst);
+}
+
+/// Routes SIGINT and SIGTERM to [`check`] instead of killing the process.
+pub fn install() {
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        // SAFETY: `record` is an `extern "C"` function that only performs
+        // an atomic store, which is async-signal-safe.
+        unsafe {
+            libc::signal(signal, record as *const () as libc::sighandler_t);
+        }
+    }
+}
+
+/// The signal received so far, if any.
+pub fn received() -> Option<i32> {
+    match RECEIVED.load(Ordering::SeqCst) {
+        0 => None,
+        signal => Some(signal),
+    }
+}
+
+/// Fails with [`Error::Interrupted`] once SIGINT or SIGTERM has arrived.
+pub fn check() -> Result<()> {
+    match received() {
+        None => Ok(()),
+        Some(signal) => Err(Error::Interrupted(signal)),
+    }
+}
+
+/// The conventional name of `signal`, for messages.
+pub fn name(signal: i32) -> &'static str {
+    match signal {
+        libc::SIGINT => "SIGINT",
+        libc::SIGTERM => "SIGTERM",
+        _ => "a signal",
+    }
+}

@@ -1,0 +1,161 @@
+//! Pointing console scripts at the environment's final place.
+//!
+//! A new environment is built in a staging directory and renamed into
+//! place. pip, when `ensurepip` runs it there, writes the staging path into
+//! each console script's shebang (it uses the path of the python running
+//! it). This rewrites those scripts to name the final path and updates
+//! their lines in the `RECORD` files (hash and size), so the installed
+//! distributions stay consistent for `pip uninstall` and `pip check`.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::disk;
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+
+/// Rewrites every script in `bin` that names the staging root.
+pub fn console_scripts(layout: &Layout) -> Result<()> {
+    if layout.root == layout.env_dir {
+        return Ok(());
+    }
+    let staged = layout.root.as_os_str().as_encoded_bytes();
+    let fin = layout.env_dir.as_os_str().as_encoded_bytes();
+    let mut changed = BTreeSet::new();
+    let entries = fs::read_dir(&layout.bin_dir).map_err(Error::io("list", &layout.bin_dir))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        let bytes = fs::read(&path).map_err(Error::io("read", &path))?;
+        if !bytes.starts_with(b"#!") {
+            continue;
+        }
+        let head = &bytes[..bytes.len().min(1024)];
+        if !contains(head, staged) {
+            continue;
+        }
+        let fixed = replace_in_head(&bytes, staged, fin);
+        disk::write_file(&path, &fixed, Some(0o755))?;
+        changed.insert(path);
+    }
+    if !changed.is_empty() {
+        fix_records(&layout.site_packages, &changed)?;
+    }
+    Ok(())
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Replaces `from` with `to` in the first lines (shebang, trampoline) only.
+fn replace_in_head(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let head_len = bytes.len().min(1024);
+    let mut out = Vec::with_capacity(bytes.len() + 64);
+    let mut i = 0;
+    while i < head_len {
+        if bytes[i..].starts_with(from) && i + from.len() <= head_len {
+            out.extend_from_slice(to);
+            i += from.len();
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&bytes[head_len..]);
+    out
+}
+
+/// Updates the hash and size of each changed file in every `RECORD`.
+fn fix_records(site_packages: &Path, changed: &BTreeSet<PathBuf>) -> Result<()> {
+    let entries = fs::read_dir(site_packages).map_err(Error::io("list", site_packages))?;
+    for entry in entries.flatten() {
+        let record = entry.path().join("RECORD");
+        let is_dist_info = entry.file_name().to_string_lossy().ends_with(".dist-info");
+        if !is_dist_info || !record.is_file() {
+            continue;
+        }
+        let text = fs::read_to_string(&record).map_err(Error::io("read", &record))?;
+        let mut touched = false;
+        let mut out = String::with_capacity(text.len());
+        for line in text.lines() {
+            let fixed = record_line(site_packages, line, changed)?;
+            touched |= fixed.is_some();
+            out.push_str(fixed.as_deref().unwrap_or(line));
+            out.push('\n');
+        }
+        if touched {
+            disk::write_file(&record, out.as_bytes(), None)?;
+        }
+    }
+    Ok(())
+}
+
+fn record_line(
+    site_packages: &Path,
+    line: &str,
+    changed: &BTreeSet<PathBuf>,
+) -> Result<Option<String>> {
+    let mut fields = line.rsplitn(3, ',');
+    let (Some(_size), Some(_hash), Some(name)) = (fields.next(), fields.next(), fields.next())
+    else {
+        return Ok(None);
+    };
+    let path = crate::paths::normpath(&site_packages.join(name));
+    if !changed.contains(&path) {
+        return Ok(None);
+    }
+    let bytes = fs::read(&path).map_err(Error::io("read", &path))?;
+    let digest = Sha256::digest(&bytes);
+    Ok(Some(format!(
+        "{name},sha256={},{}",
+        urlsafe_b64_nopad(&digest),
+        bytes.len()
+    )))
+}
+
+/// The RECORD hash encoding: URL-safe base64 without padding.
+pub fn urlsafe_b64_nopad(data: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | (u32::from(b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_the_record_encoding() {
+        assert_eq!(urlsafe_b64_nopad(b""), "");
+        assert_eq!(urlsafe_b64_nopad(b"f"), "Zg");
+        assert_eq!(urlsafe_b64_nopad(b"fo"), "Zm8");
+        assert_eq!(urlsafe_b64_nopad(b"foo"), "Zm9v");
+        assert_eq!(urlsafe_b64_nopad(&[0xfb, 0xff]), "-_8");
+    }
+
+    #[test]
+    fn only_the_head_is_rewritten() {
+        let script = b"#!/s/bin/python\nprint('/s/bin/python')\n";
+        let mut long = script.to_vec();
+        long.extend(std::iter::repeat_n(b'#', 2000));
+        long.extend_from_slice(b"/s/");
+        let fixed = replace_in_head(&long, b"/s/", b"/final/");
+        assert!(fixed.starts_with(b"#!/final/bin/python\nprint('/final/bin/python')"));
+        assert!(fixed.ends_with(b"/s/"));
+    }
+}
