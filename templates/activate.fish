@@ -1,6 +1,9 @@
 # Activates this pyvenv environment in fish:
 #
 #     source path/to/env/bin/activate.fish
+#
+# `deactivate` undoes it; `deactivate nondestructive` undoes it but keeps
+# the function, which is how a new activation cleans up an older one.
 
 function deactivate --description 'Leave the pyvenv environment'
     if set -q _OLD_VIRTUAL_PATH
@@ -13,11 +16,15 @@ function deactivate --description 'Leave the pyvenv environment'
     end
     if set -q _OLD_FISH_PROMPT_OVERRIDE
         set -e _OLD_FISH_PROMPT_OVERRIDE
+        # A nested fish may see the variable without the saved function.
         if functions -q _old_fish_prompt
             functions -e fish_prompt
             functions -c _old_fish_prompt fish_prompt
             functions -e _old_fish_prompt
+        else if set -q _PYVENV_NO_FISH_PROMPT
+            functions -e fish_prompt
         end
+        set -e _PYVENV_NO_FISH_PROMPT
     end
     set -e VIRTUAL_ENV
     set -e VIRTUAL_ENV_PROMPT
@@ -33,11 +40,12 @@ deactivate nondestructive
 set -gx VIRTUAL_ENV __VIRTUAL_ENV__
 set -gx VIRTUAL_ENV_PROMPT __VIRTUAL_ENV_PROMPT__
 
-set -gx _OLD_VIRTUAL_PATH $PATH
+set -g _OLD_VIRTUAL_PATH $PATH
 set -gx PATH "$VIRTUAL_ENV/"__BIN_NAME__ $PATH
 
+# Saved even when set but empty, so deactivate puts back exactly that.
 if set -q PYTHONHOME
-    set -gx _OLD_VIRTUAL_PYTHONHOME $PYTHONHOME
+    set -g _OLD_VIRTUAL_PYTHONHOME $PYTHONHOME
     set -e PYTHONHOME
 end
 
@@ -49,14 +57,17 @@ if test -z "$VIRTUAL_ENV_DISABLE_PROMPT"
     if functions -q fish_prompt
         functions -c fish_prompt _old_fish_prompt
     else
-        function _old_fish_prompt
-        end
+        set -g _PYVENV_NO_FISH_PROMPT 1
     end
+    # fish draws the prompt by running this function; printf's %s prints
+    # the variable's value as it is, whatever it holds.
     function fish_prompt --description 'The prompt, led by the environment name'
         set -l last_status $status
-        printf '(%s) ' $VIRTUAL_ENV_PROMPT
-        _pyvenv_set_status $last_status
-        _old_fish_prompt
+        printf '(%s) ' "$VIRTUAL_ENV_PROMPT"
+        if functions -q _old_fish_prompt
+            _pyvenv_set_status $last_status
+            _old_fish_prompt
+        end
     end
-    set -gx _OLD_FISH_PROMPT_OVERRIDE "$VIRTUAL_ENV"
+    set -g _OLD_FISH_PROMPT_OVERRIDE "$VIRTUAL_ENV"
 end
