@@ -16,6 +16,8 @@ use crate::{interrupt, relocate, staging};
 pub struct Surroundings {
     /// The user's home directory, which `--clear` refuses to empty.
     pub home: Option<std::path::PathBuf>,
+    /// The wheel cache and umask pip's files are installed with.
+    pub seed: seed::SeedEnv,
 }
 
 /// Makes (or refreshes) the environment `layout` describes. A new one is
@@ -40,7 +42,7 @@ fn build(layout: &Layout, around: &Surroundings) -> Result<()> {
     setup_python(layout)?;
     interrupt::check()?;
     if let Some(call) = &layout.ensurepip {
-        seed::ensurepip(layout, call)?;
+        seed::install_pip(layout, call, &around.seed)?;
         relocate::console_scripts(layout)?;
     }
     interrupt::check()?;

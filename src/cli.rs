@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{ArgAction, Parser};
 
-use crate::layout::Options;
+use crate::layout::{LinkMode, Options, Seeder};
 
 /// Creates virtual Python environments in one or more target directories.
 #[derive(Debug, Parser)]
@@ -69,6 +69,39 @@ pub struct Cli {
     /// supported by default; only Python 3.13 and later write one).
     #[arg(long)]
     pub without_scm_ignore_files: bool,
+
+    /// How pip is installed: natively from the target's bundled wheels
+    /// (fast, the default), or by running the target's ensurepip.
+    #[arg(long, value_enum, default_value = "native", value_name = "SEEDER")]
+    pub seeder: SeederArg,
+
+    /// How pip's files come from pyvenv's wheel cache: auto (a reflink where
+    /// the filesystem has it, else a hardlink, else a copy), clone (a reflink
+    /// or a copy: never shared), hardlink, or copy.
+    #[arg(long, value_enum, default_value = "auto", value_name = "MODE")]
+    pub link_mode: LinkModeArg,
+}
+
+/// `--seeder`'s values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SeederArg {
+    /// Install pip from the bundled wheels without running Python.
+    Native,
+    /// Run `python -m ensurepip` in the environment.
+    Ensurepip,
+}
+
+/// `--link-mode`'s values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LinkModeArg {
+    /// Reflink, else hardlink, else copy.
+    Auto,
+    /// Reflink, else copy.
+    Clone,
+    /// Hardlink, else copy.
+    Hardlink,
+    /// Copy.
+    Copy,
 }
 
 impl Cli {
@@ -88,6 +121,16 @@ impl Cli {
             prompt: self.prompt.clone(),
             upgrade_deps: self.upgrade_deps,
             scm_ignore_files: !self.without_scm_ignore_files,
+            seeder: match self.seeder {
+                SeederArg::Native => Seeder::Native,
+                SeederArg::Ensurepip => Seeder::Ensurepip,
+            },
+            link_mode: match self.link_mode {
+                LinkModeArg::Auto => LinkMode::Auto,
+                LinkModeArg::Clone => LinkMode::Clone,
+                LinkModeArg::Hardlink => LinkMode::Hardlink,
+                LinkModeArg::Copy => LinkMode::Copy,
+            },
         }
     }
 }

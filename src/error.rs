@@ -112,6 +112,24 @@ pub enum Error {
     )]
     LostRace(PathBuf),
 
+    /// A wheel pip would be installed from cannot be read.
+    #[error("cannot install from the wheel {}: {reason}", path.display())]
+    BadWheel {
+        /// The wheel file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The wheel cache cannot be used (pyvenv then installs without it).
+    #[error("cannot use the wheel cache at {}: {reason}", path.display())]
+    CacheUnusable {
+        /// The cache entry.
+        path: PathBuf,
+        /// Why not.
+        reason: String,
+    },
+
     /// A command run inside the new environment failed.
     #[error("command `{command}` failed ({status}){}", output_suffix(.output))]
     CommandFailed {

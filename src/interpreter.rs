@@ -38,10 +38,27 @@ if sys.version_info >= (3, 6):
             scheme[name] = os.path.relpath(sysconfig.get_path(name, scheme="venv", vars=v), base)
     info["venv_scheme"] = scheme
     info["has_ensurepip"] = os.path.exists(os.path.join(stdlib, "ensurepip", "__main__.py"))
+    # The wheels ensurepip itself would pick (bundled, or the distribution's
+    # WHEEL_PKG_DIR), asked of ensurepip through each version's own helpers.
     wheels = []
-    for d in (os.path.join(stdlib, "ensurepip", "_bundled"), "/usr/share/python-wheels"):
-        if os.path.isdir(d):
-            wheels.extend(os.path.join(d, f) for f in sorted(os.listdir(d)) if f.endswith(".whl"))
+    try:
+        import ensurepip as e
+        bundled = os.path.join(os.path.dirname(e.__file__), "_bundled")
+        if hasattr(e, "_get_packages"):
+            packages = e._get_packages()
+            for name in e._PACKAGE_NAMES:
+                p = packages[name]
+                wheels.append(p.wheel_path or os.path.join(bundled, p.wheel_name))
+        elif hasattr(e, "_get_pip_whl_path_ctx"):
+            with e._get_pip_whl_path_ctx() as path:
+                wheels.append(str(path))
+        else:
+            for project in e._PROJECTS:
+                tag = project[2] if len(project) > 2 else "py2.py3"
+                wheels.append(os.path.join(bundled, "%s-%s-%s-none-any.whl" % (project[0], project[1], tag)))
+        wheels = [w for w in wheels if os.path.isfile(w)]
+    except Exception:
+        wheels = []
     info["wheels"] = wheels
 sys.stdout.write(json.dumps(info))
 "#;

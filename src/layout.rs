@@ -34,6 +34,34 @@ pub struct Options {
     pub upgrade_deps: bool,
     /// Not `--without-scm-ignore-files`.
     pub scm_ignore_files: bool,
+    /// `--seeder`: how pip gets in.
+    pub seeder: Seeder,
+    /// `--link-mode`: how files come from the wheel cache.
+    pub link_mode: LinkMode,
+}
+
+/// How pip is installed into a new environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Seeder {
+    /// Unpacked from the target's bundled wheels by pyvenv itself.
+    #[default]
+    Native,
+    /// The target's `python -m ensurepip`, exactly as its venv runs it.
+    Ensurepip,
+}
+
+/// How files are placed from the wheel cache into an environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LinkMode {
+    /// A reflink where the filesystem has it, else a hardlink, else a copy.
+    #[default]
+    Auto,
+    /// A reflink, else a copy: never shares a file with the cache.
+    Clone,
+    /// A hardlink, else a copy.
+    Hardlink,
+    /// Always a copy.
+    Copy,
 }
 
 impl Default for Options {
@@ -47,6 +75,8 @@ impl Default for Options {
             prompt: None,
             upgrade_deps: false,
             scm_ignore_files: true,
+            seeder: Seeder::Native,
+            link_mode: LinkMode::Auto,
         }
     }
 }
@@ -124,6 +154,12 @@ pub struct Layout {
     pub short_version: String,
     /// Whether the target's `ensurepip` is there to run.
     pub has_ensurepip: bool,
+    /// How pip gets in.
+    pub seeder: Seeder,
+    /// How files come from the wheel cache.
+    pub link_mode: LinkMode,
+    /// The wheels the target's ensurepip would install.
+    pub wheels: Vec<PathBuf>,
     /// Every path the target interpreter goes by (as invoked, resolved,
     /// base), which `--clear` must never delete.
     pub interpreter_paths: Vec<PathBuf>,
@@ -266,6 +302,9 @@ impl Layout {
             upgrade_deps,
             short_version: short,
             has_ensurepip: python.has_ensurepip,
+            seeder: options.seeder,
+            link_mode: options.link_mode,
+            wheels: python.wheels.clone(),
             interpreter_paths: vec![
                 python.executable.clone(),
                 python.real_executable.clone(),

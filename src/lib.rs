@@ -6,6 +6,8 @@
 
 pub mod activation;
 pub mod builder;
+pub mod cache;
+pub mod cache_link;
 pub mod child;
 pub mod cli;
 pub mod discovery;
@@ -19,4 +21,7 @@ pub mod pyrepr;
 pub mod relocate;
 pub mod run;
 pub mod seed;
+pub mod wheel;
+pub mod wheel_record;
+pub mod wheel_scripts;
 pub mod staging;

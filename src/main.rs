@@ -8,6 +8,7 @@ use pyvenv::cli::Cli;
 use pyvenv::discovery::SearchPath;
 use pyvenv::interpreter::PROBE_TIMEOUT;
 use pyvenv::run::{Invocation, python_request, run};
+use pyvenv::seed::SeedEnv;
 use std::time::Duration;
 
 fn main() -> ExitCode {
@@ -47,8 +48,36 @@ fn invocation(cli: &Cli, argv0: Option<&std::ffi::OsString>) -> anyhow::Result<I
             cwd,
             timeout: probe_timeout(),
         },
-        surroundings: Surroundings { home },
+        surroundings: Surroundings {
+            seed: SeedEnv {
+                cache_dir: cache_dir(home.as_deref()),
+                umask: current_umask(),
+            },
+            home,
+        },
     })
+}
+
+/// pyvenv's cache: `PYVENV_CACHE_DIR`, else `$XDG_CACHE_HOME/pyvenv`, else
+/// `~/.cache/pyvenv`; `None` (no cache) when none of them is known.
+fn cache_dir(home: Option<&std::path::Path>) -> Option<std::path::PathBuf> {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .map(std::path::PathBuf::from)
+            .filter(|p| p.is_absolute())
+    };
+    var("PYVENV_CACHE_DIR")
+        .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("pyvenv")))
+        .or_else(|| home.map(|h| h.join(".cache/pyvenv")))
+}
+
+/// The umask, which pip's file modes follow (read by setting it and
+/// putting it back, the only way POSIX offers).
+fn current_umask() -> u32 {
+    use rustix::fs::Mode;
+    let mask = rustix::process::umask(Mode::empty());
+    rustix::process::umask(mask);
+    mask.bits()
 }
 
 /// `PYVENV_PROBE_TIMEOUT` (seconds) bounds how long an interpreter may take

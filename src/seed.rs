@@ -1,13 +1,52 @@
-//! How pip gets into the environment: the target's own `ensurepip`, run by
-//! the environment's python exactly as the target's venv runs it, and
-//! `--upgrade-deps`.
+//! How pip gets into the environment, and `--upgrade-deps`.
+//!
+//! Two routes lead to the same result. The native one (the default, in
+//! [`native`]) installs the wheels the target's ensurepip would use,
+//! straight from pyvenv's wheel cache, with no Python process. The other
+//! runs the target's own `ensurepip` with the environment's python exactly
+//! as the target's venv runs it; it stays selectable (`--seeder ensurepip`)
+//! and is what the native route hands over to when it meets something it
+//! does not do itself (another version of pip already installed).
 
+mod native;
+
+use std::path::PathBuf;
 use std::process::Command;
 
 use crate::child;
 
 use crate::error::{Error, Result};
-use crate::layout::{CallStyle, Layout, PythonCall};
+use crate::layout::{CallStyle, Layout, PythonCall, Seeder};
+
+/// What seeding needs from the world outside the layout, gathered by `main`.
+#[derive(Debug, Clone)]
+pub struct SeedEnv {
+    /// pyvenv's cache directory; `None`: install without a cache.
+    pub cache_dir: Option<PathBuf>,
+    /// The process's umask, which pip's file modes follow.
+    pub umask: u32,
+}
+
+impl Default for SeedEnv {
+    fn default() -> Self {
+        SeedEnv {
+            cache_dir: None,
+            umask: 0o022,
+        }
+    }
+}
+
+/// Installs pip (and setuptools where the target bundles it) by the route
+/// the layout names.
+pub fn install_pip(layout: &Layout, call: &PythonCall, env: &SeedEnv) -> Result<()> {
+    if layout.seeder == Seeder::Native && layout.has_ensurepip {
+        match native::install(layout, env)? {
+            native::Outcome::Installed => return Ok(()),
+            native::Outcome::HandOver => {}
+        }
+    }
+    ensurepip(layout, call)
+}
 
 /// Bootstraps pip with `python -m ensurepip --upgrade --default-pip`.
 pub fn ensurepip(layout: &Layout, call: &PythonCall) -> Result<()> {

@@ -1,0 +1,323 @@
+//! The cache of unpacked wheels, so a wheel is unzipped once and linked
+//! into every environment after that.
+//!
+//! Layout, under `<cache>/wheels-v1/`:
+//!
+//! - `index/<sha256 of the wheel's path>`: the wheel's identity (size,
+//!   mtime, ctime, inode, device) and the sha256 of its content, so a
+//!   known wheel is not hashed again on every run;
+//! - `<sha256 of the wheel>-u<umask>/`: one entry per wheel content (and
+//!   umask, since pip's file modes follow it): the files by scheme
+//!   (`purelib/`, `scripts/`, ...) and `manifest`, the wheel's plan plus
+//!   each file's size, mtime, inode and mode as they were when the entry
+//!   was filled, behind a checksum.
+//!
+//! An entry is filled in a temporary directory beside it and renamed into
+//! place, so any number of pyvenv processes can fill the same entry at
+//! once: one rename wins and the others use its result. Before anything is
+//! linked from an entry, every file is checked against the manifest; an
+//! entry that fails the check (a hardlinked file edited in some
+//! environment, a truncated file) is moved aside and filled afresh, so one
+//! damaged file never spreads to new environments.
+
+use std::fs;
+use std::io::{self, Read};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::wheel::{Scheme, WheelPlan};
+use crate::wheel_record::hex;
+
+/// Bumped whenever the entry format changes, so old entries are not read.
+const FORMAT: &str = "wheels-v1";
+
+/// What a cached file looked like when its entry was filled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileStamp {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, seconds and nanoseconds.
+    pub mtime: (i64, i64),
+    /// Inode number.
+    pub ino: u64,
+    /// Permission bits.
+    pub mode: u32,
+}
+
+impl FileStamp {
+    fn of(meta: &fs::Metadata) -> FileStamp {
+        FileStamp {
+            size: meta.size(),
+            mtime: (meta.mtime(), meta.mtime_nsec()),
+            ino: meta.ino(),
+            mode: meta.mode() & 0o7777,
+        }
+    }
+}
+
+/// An entry's description of itself.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    /// What the wheel installs.
+    pub plan: WheelPlan,
+    /// One stamp per file of `plan.files`, in the same order.
+    pub stamps: Vec<FileStamp>,
+}
+
+/// A filled, checked cache entry.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The entry's directory.
+    pub dir: PathBuf,
+    /// Its manifest.
+    pub manifest: Manifest,
+}
+
+impl Entry {
+    /// Where the entry keeps the file of `scheme` at `path`.
+    pub fn source(&self, scheme: Scheme, path: &str) -> PathBuf {
+        self.dir.join(scheme.dir_name()).join(path)
+    }
+
+    /// Every file as the manifest recorded it? `Err` names the first that
+    /// is not.
+    fn check(&self) -> std::result::Result<(), String> {
+        let files = &self.manifest.plan.files;
+        if files.len() != self.manifest.stamps.len() {
+            return Err("the manifest does not match its files".into());
+        }
+        for (file, stamp) in files.iter().zip(&self.manifest.stamps) {
+            let path = self.source(file.scheme, &file.path);
+            match fs::symlink_metadata(&path) {
+                Ok(meta) if meta.is_file() && FileStamp::of(&meta) == *stamp => {}
+                _ => return Err(format!("{} changed since it was cached", path.display())),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The wheel cache below one cache directory.
+#[derive(Debug, Clone)]
+pub struct WheelCache {
+    root: PathBuf,
+    umask: u32,
+}
+
+impl WheelCache {
+    /// The cache under `cache_dir` (pyvenv's cache directory), for files
+    /// made under `umask`.
+    pub fn new(cache_dir: &Path, umask: u32) -> WheelCache {
+        WheelCache {
+            root: cache_dir.join(FORMAT),
+            umask,
+        }
+    }
+
+    /// The checked entry for `wheel`, filling it first if it is missing and
+    /// filling it afresh if it is damaged.
+    pub fn entry(&self, wheel: &Path) -> Result<Entry> {
+        let key = self.content_key(wheel)?;
+        let dir = self.root.join(format!("{key}-u{:03o}", self.umask));
+        match load(&dir) {
+            Some(entry) if entry.check().is_ok() => Ok(entry),
+            _ => self.fill(wheel, &dir, dir.exists()),
+        }
+    }
+
+    /// Moves a damaged entry aside and fills it again.
+    pub fn refill(&self, wheel: &Path, entry: &Entry) -> Result<Entry> {
+        self.fill(wheel, &entry.dir, true)
+    }
+
+    /// The sha256 of `wheel`'s content, from the index when the file is the
+    /// one that was hashed before.
+    fn content_key(&self, wheel: &Path) -> Result<String> {
+        let meta = fs::metadata(wheel).map_err(Error::io("inspect", wheel))?;
+        let identity = format!(
+            "{} {} {} {} {} {} {}",
+            meta.size(),
+            meta.mtime(),
+            meta.mtime_nsec(),
+            meta.ctime(),
+            meta.ctime_nsec(),
+            meta.ino(),
+            meta.dev()
+        );
+        let path_text = wheel.to_string_lossy();
+        let index = self
+            .root
+            .join("index")
+            .join(hex(&Sha256::digest(path_text.as_bytes())));
+        if let Ok(text) = fs::read_to_string(&index) {
+            let mut lines = text.lines();
+            if let (Some(path), Some(id), Some(key)) = (lines.next(), lines.next(), lines.next())
+                && path == path_text
+                && id == identity
+                && key.len() == 64
+                && key.bytes().all(|b| b.is_ascii_hexdigit())
+            {
+                return Ok(key.to_string());
+            }
+        }
+        let key = hash_file(wheel)?;
+        // The index only saves time: failing to write it costs nothing.
+        let _ = write_atomically(
+            &index,
+            format!("{path_text}\n{identity}\n{key}\n").as_bytes(),
+        );
+        Ok(key)
+    }
+
+    /// Fills the entry `dir` for `wheel`; `replace`: an entry is there but
+    /// damaged.
+    fn fill(&self, wheel: &Path, dir: &Path, replace: bool) -> Result<Entry> {
+        fs::create_dir_all(&self.root).map_err(Error::io("create directory", &self.root))?;
+        sweep(&self.root);
+        let tmp = unique_sibling(dir, "tmp");
+        fs::create_dir(&tmp).map_err(Error::io("create directory", &tmp))?;
+        let filled = self.unpack_into(wheel, &tmp);
+        let manifest = match filled {
+            Ok(manifest) => manifest,
+            Err(e) => {
+                let _ = fs::remove_dir_all(&tmp);
+                return Err(e);
+            }
+        };
+        // A damaged entry is moved aside first; a rename cannot replace a
+        // directory that has files in it.
+        let trash = unique_sibling(dir, "trash");
+        let moved_aside = replace && fs::rename(dir, &trash).is_ok();
+        let result = match fs::rename(&tmp, dir) {
+            Ok(()) => Ok(Entry {
+                dir: dir.to_path_buf(),
+                manifest,
+            }),
+            Err(_) => {
+                // Another process filled it first: use theirs.
+                let _ = fs::remove_dir_all(&tmp);
+                match load(dir) {
+                    Some(entry) if entry.check().is_ok() => Ok(entry),
+                    _ => Err(Error::CacheUnusable {
+                        path: dir.to_path_buf(),
+                        reason: "another process left it incomplete".into(),
+                    }),
+                }
+            }
+        };
+        if moved_aside {
+            let _ = fs::remove_dir_all(&trash);
+        }
+        result
+    }
+
+    fn unpack_into(&self, wheel: &Path, tmp: &Path) -> Result<Manifest> {
+        let (plan, mut zip) = WheelPlan::read(wheel)?;
+        plan.unpack(&mut zip, wheel, &|s| tmp.join(s.dir_name()), self.umask)?;
+        let mut stamps = Vec::with_capacity(plan.files.len());
+        for file in &plan.files {
+            let path = tmp.join(file.scheme.dir_name()).join(&file.path);
+            let meta = fs::symlink_metadata(&path).map_err(Error::io("inspect", &path))?;
+            stamps.push(FileStamp::of(&meta));
+        }
+        let manifest = Manifest { plan, stamps };
+        let body = serde_json::to_vec(&manifest).map_err(|e| Error::CacheUnusable {
+            path: tmp.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        write_checked(&tmp.join("manifest"), &body)?;
+        Ok(manifest)
+    }
+}
+
+/// The entry at `dir`, if its manifest is there and intact.
+fn load(dir: &Path) -> Option<Entry> {
+    let body = read_checked(&dir.join("manifest"))?;
+    let manifest: Manifest = serde_json::from_slice(&body).ok()?;
+    Some(Entry {
+        dir: dir.to_path_buf(),
+        manifest,
+    })
+}
+
+/// Writes `body` behind a line holding its sha256, so a damaged file is
+/// recognised rather than trusted.
+pub fn write_checked(path: &Path, body: &[u8]) -> Result<()> {
+    let mut data = hex(&Sha256::digest(body)).into_bytes();
+    data.push(b'\n');
+    data.extend_from_slice(body);
+    write_atomically(path, &data)
+}
+
+/// The body of a file [`write_checked`] wrote, if it is intact.
+pub fn read_checked(path: &Path) -> Option<Vec<u8>> {
+    let data = fs::read(path).ok()?;
+    let newline = data.iter().position(|&b| b == b'\n')?;
+    let (sum, body) = (&data[..newline], &data[newline + 1..]);
+    (sum == hex(&Sha256::digest(body)).as_bytes()).then(|| body.to_vec())
+}
+
+/// Writes `data` to a temporary file beside `path` and renames it there.
+pub fn write_atomically(path: &Path, data: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(Error::io("create directory", parent))?;
+    }
+    let tmp = unique_sibling(path, "tmp");
+    let result = fs::write(&tmp, data)
+        .map_err(Error::io("write file", &tmp))
+        .and_then(|()| fs::rename(&tmp, path).map_err(Error::io("write file", path)));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// `.<kind>-<name>-<pid>-<n>` beside `path`: a name no other process uses.
+fn unique_sibling(path: &Path, kind: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    path.with_file_name(format!(".{kind}-{name}-{}-{n}", std::process::id()))
+}
+
+/// Removes what killed processes left behind: temporary and set-aside
+/// entries older than an hour (a live fill takes well under a second).
+fn sweep(root: &Path) {
+    let Ok(items) = fs::read_dir(root) else {
+        return;
+    };
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    for item in items.flatten() {
+        let name = item.file_name();
+        let name = name.to_string_lossy();
+        let stale = item
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < old);
+        if (name.starts_with(".tmp-") || name.starts_with(".trash-")) && stale {
+            let _ = fs::remove_dir_all(item.path());
+        }
+    }
+}
+
+/// The sha256 of a file's content, in hex.
+fn hash_file(path: &Path) -> Result<String> {
+    let mut file = fs::File::open(path).map_err(Error::io("open", path))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::io("read", path)(e)),
+        }
+    }
+    Ok(hex(&hasher.finalize()))
+}

@@ -1,0 +1,354 @@
+//! The native route: pip (and setuptools where the target bundles it)
+//! installed from the target's own wheels, with no Python process, leaving
+//! what ensurepip's pip would leave (bytecode aside).
+//!
+//! Files shared by every environment come from the wheel cache (linked,
+//! cloned or copied); files whose content depends on the environment are
+//! written for each one: the console scripts (their shebang names the
+//! environment's python), `.data/scripts` starting `#!python`, `INSTALLER`,
+//! `REQUESTED` and `RECORD`. Without a usable cache the wheel is unpacked
+//! straight into the environment.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs::File;
+use std::path::{Component, Path, PathBuf};
+
+use zip::ZipArchive;
+
+use super::SeedEnv;
+use crate::cache::{Entry, WheelCache};
+use crate::cache_link::Linker;
+use crate::disk;
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+use crate::wheel::{Scheme, WheelPlan, normalize};
+use crate::wheel_record::{RecordRow, record_hash, render};
+use crate::wheel_scripts::{ScriptStyle, script_specs};
+
+/// How the native route ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// pip is in (or the same version already was, as pip would find it).
+    Installed,
+    /// Something the native route does not do: let ensurepip do it.
+    HandOver,
+}
+
+/// Where one wheel's files come from.
+enum Source {
+    Cached(Box<Entry>),
+    Zip(Box<WheelPlan>, ZipArchive<File>),
+}
+
+impl Source {
+    fn plan(&self) -> &WheelPlan {
+        match self {
+            Source::Cached(entry) => &entry.manifest.plan,
+            Source::Zip(plan, _) => plan,
+        }
+    }
+}
+
+/// Installs the layout's wheels into its site-packages.
+pub fn install(layout: &Layout, env: &SeedEnv) -> Result<Outcome> {
+    if layout.wheels.is_empty() {
+        return Ok(Outcome::HandOver);
+    }
+    let cache = env
+        .cache_dir
+        .as_deref()
+        .map(|dir| WheelCache::new(dir, env.umask));
+    let mut sources = Vec::with_capacity(layout.wheels.len());
+    for wheel in &layout.wheels {
+        // A cache that cannot be used only costs speed.
+        let source = match cache.as_ref().and_then(|c| c.entry(wheel).ok()) {
+            Some(entry) => Source::Cached(Box::new(entry)),
+            None => {
+                let (plan, zip) = WheelPlan::read(wheel)?;
+                Source::Zip(Box::new(plan), zip)
+            }
+        };
+        sources.push((wheel, source));
+    }
+    let Some(style) = sources
+        .iter()
+        .find_map(|(_, s)| s.plan().script_style.clone())
+    else {
+        return Ok(Outcome::HandOver);
+    };
+    let present = installed_distributions(&layout.site_packages)?;
+    let mut todo = Vec::new();
+    for (wheel, source) in sources {
+        match present.get(&normalize(&source.plan().name)) {
+            None => todo.push((wheel, source)),
+            // `pip install --upgrade` finds it satisfied and does nothing.
+            Some(dist_info) if *dist_info == source.plan().dist_info => {}
+            Some(_) => return Ok(Outcome::HandOver),
+        }
+    }
+    let target = Target::new(layout, env.umask)?;
+    let linker = Linker::new(layout.link_mode);
+    for (wheel, source) in todo {
+        let source = match source {
+            Source::Cached(entry) => {
+                if link_all(&entry, &target, &linker).is_err()
+                    && let Some(cache) = &cache
+                {
+                    // Changed or removed under us: fill it afresh, once.
+                    let fresh = cache.refill(wheel, &entry)?;
+                    link_all(&fresh, &target, &linker)?;
+                    Source::Cached(Box::new(fresh))
+                } else {
+                    Source::Cached(entry)
+                }
+            }
+            Source::Zip(plan, mut zip) => {
+                plan.unpack(&mut zip, wheel, &|s| target.dir(s, &plan), env.umask)?;
+                Source::Zip(plan, zip)
+            }
+        };
+        write_generated(source.plan(), &source, &target, &style)?;
+    }
+    Ok(Outcome::Installed)
+}
+
+/// The environment being seeded: where each scheme's files go, and how
+/// `RECORD` names them.
+struct Target {
+    site_packages: PathBuf,
+    bin: PathBuf,
+    root: PathBuf,
+    include_site: PathBuf,
+    /// The python console scripts name: the environment's final place.
+    python: String,
+    short_version: String,
+    umask: u32,
+}
+
+impl Target {
+    fn new(layout: &Layout, umask: u32) -> Result<Target> {
+        let exe_name = layout.env_exe.file_name().unwrap_or_default();
+        let python = layout.env_dir.join(&layout.bin_name).join(exe_name);
+        let python = python
+            .to_str()
+            .ok_or_else(|| Error::NotUtf8(python.clone()))?
+            .to_string();
+        Ok(Target {
+            site_packages: layout.site_packages.clone(),
+            bin: layout.bin_dir.clone(),
+            root: layout.root.clone(),
+            include_site: layout
+                .root
+                .join("include/site")
+                .join(format!("python{}", layout.short_version)),
+            python,
+            short_version: layout.short_version.clone(),
+            umask,
+        })
+    }
+
+    fn dir(&self, scheme: Scheme, plan: &WheelPlan) -> PathBuf {
+        match scheme {
+            Scheme::Purelib | Scheme::Platlib => self.site_packages.clone(),
+            Scheme::Scripts => self.bin.clone(),
+            Scheme::Data => self.root.clone(),
+            Scheme::Headers => self.include_site.join(&plan.name),
+        }
+    }
+
+    /// The path `RECORD` gives a file: relative to site-packages.
+    fn record_path(&self, scheme: Scheme, path: &str, plan: &WheelPlan) -> String {
+        match scheme {
+            Scheme::Purelib | Scheme::Platlib => path.to_string(),
+            _ => format!(
+                "{}/{path}",
+                relative(&self.site_packages, &self.dir(scheme, plan))
+            ),
+        }
+    }
+}
+
+/// Places every shared file of `entry`, after making their directories.
+fn link_all(entry: &Entry, target: &Target, linker: &Linker) -> Result<()> {
+    let plan = &entry.manifest.plan;
+    let mut dirs = BTreeSet::new();
+    let mut pairs = Vec::with_capacity(plan.files.len());
+    for file in &plan.files {
+        if file.rewrite_shebang || is_written_per_env(plan, &file.path, file.scheme) {
+            continue;
+        }
+        let root = target.dir(file.scheme, plan);
+        let dst = root.join(&file.path);
+        let mut parent = dst.parent();
+        while let Some(dir) = parent.filter(|d| *d != root && d.starts_with(&root)) {
+            if !dirs.insert(dir.to_path_buf()) {
+                break;
+            }
+            parent = dir.parent();
+        }
+        dirs.insert(root);
+        pairs.push((entry.source(file.scheme, &file.path), dst));
+    }
+    for dir in &dirs {
+        match std::fs::create_dir(dir) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                return Err(Error::io("create directory", dir)(e));
+            }
+            _ => {}
+        }
+    }
+    for (src, dst) in &pairs {
+        linker
+            .place(src, dst)
+            .map_err(Error::io("install a file from the wheel cache to", dst))?;
+    }
+    Ok(())
+}
+
+/// `RECORD` and `INSTALLER` are written for each environment.
+fn is_written_per_env(plan: &WheelPlan, path: &str, scheme: Scheme) -> bool {
+    matches!(scheme, Scheme::Purelib | Scheme::Platlib)
+        && path
+            .strip_prefix(plan.dist_info.as_str())
+            .is_some_and(|rest| rest == "/RECORD" || rest == "/INSTALLER")
+}
+
+/// The files whose content depends on the environment, and `RECORD`.
+fn write_generated(
+    plan: &WheelPlan,
+    source: &Source,
+    target: &Target,
+    style: &ScriptStyle,
+) -> Result<()> {
+    let file_mode = 0o666 & !target.umask;
+    let mut installed: HashMap<&str, String> = HashMap::with_capacity(plan.files.len());
+    let mut changed: HashMap<String, RecordRow> = HashMap::new();
+    for file in &plan.files {
+        let record_path = target.record_path(file.scheme, &file.path, plan);
+        if file.rewrite_shebang {
+            let dst = target.dir(file.scheme, plan).join(&file.path);
+            let from = match source {
+                Source::Cached(entry) => entry.source(file.scheme, &file.path),
+                Source::Zip(..) => dst.clone(),
+            };
+            let old = std::fs::read(&from).map_err(Error::io("read", &from))?;
+            let rest = old
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(&[][..], |i| &old[i + 1..]);
+            let mut new = format!("#!{}\n", target.python).into_bytes();
+            new.extend_from_slice(rest);
+            let mode = if file.executable {
+                (0o777 & !target.umask) | 0o111
+            } else {
+                file_mode
+            };
+            disk::write_file(&dst, &new, Some(mode))?;
+            changed.insert(
+                record_path.clone(),
+                RecordRow::for_contents(record_path.clone(), &new),
+            );
+        }
+        installed.insert(file.zip_name.as_str(), record_path);
+    }
+
+    let mut rows = Vec::with_capacity(plan.record.len() + 8);
+    for [path, hash, size] in &plan.record {
+        let new_path = installed
+            .remove(path.as_str())
+            .unwrap_or_else(|| path.clone());
+        rows.push(match changed.remove(&new_path) {
+            Some(row) => row,
+            None => RecordRow {
+                path: new_path,
+                hash: hash.clone(),
+                size: size.clone(),
+            },
+        });
+    }
+    for (name, value) in script_specs(&plan.console, &plan.gui, &target.short_version) {
+        let script = style
+            .script(&target.python, &value)
+            .ok_or_else(|| Error::BadWheel {
+                path: PathBuf::from(&plan.dist_info),
+                reason: format!("invalid script entry point: {name} = {value}"),
+            })?;
+        disk::write_file(&target.bin.join(&name), &script, Some(file_mode | 0o555))?;
+        let path = target.record_path(Scheme::Scripts, &name, plan);
+        rows.push(RecordRow::for_contents(path, &script));
+    }
+    let dist_info = target.site_packages.join(&plan.dist_info);
+    let mut generated: Vec<(&str, &[u8])> = vec![("INSTALLER", b"pip\n")];
+    if style.writes_requested {
+        generated.push(("REQUESTED", b""));
+    }
+    for (name, contents) in generated {
+        disk::write_file(&dist_info.join(name), contents, Some(file_mode))?;
+        rows.push(RecordRow {
+            path: format!("{}/{name}", plan.dist_info),
+            hash: record_hash(contents),
+            size: contents.len().to_string(),
+        });
+    }
+    rows.extend(installed.into_values().map(|path| RecordRow {
+        path,
+        hash: String::new(),
+        size: String::new(),
+    }));
+    let record = render(rows);
+    disk::write_file(
+        &dist_info.join("RECORD"),
+        record.as_bytes(),
+        Some(file_mode),
+    )
+}
+
+/// Distributions already in site-packages: normalised name -> the name of
+/// their `.dist-info` (or `.egg-info`) directory.
+fn installed_distributions(site_packages: &Path) -> Result<HashMap<String, String>> {
+    let mut found = HashMap::new();
+    let items = match std::fs::read_dir(site_packages) {
+        Ok(items) => items,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(found),
+        Err(e) => return Err(Error::io("list", site_packages)(e)),
+    };
+    for item in items.flatten() {
+        let name = item.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".dist-info") || name.ends_with(".egg-info") {
+            let project = normalize(name.split('-').next().unwrap_or(""));
+            found.insert(project, name);
+        }
+    }
+    Ok(found)
+}
+
+/// `os.path.relpath(to, from)` for two absolute, normalised paths.
+fn relative(from: &Path, to: &Path) -> String {
+    let from: Vec<Component> = from.components().collect();
+    let to: Vec<Component> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
+    parts.extend(
+        to[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_paths_outside_site_packages_are_relative_to_it() {
+        let sp = Path::new("/e/lib/python3.12/site-packages");
+        assert_eq!(relative(sp, Path::new("/e/bin")), "../../../bin");
+        assert_eq!(relative(sp, Path::new("/e")), "../../..");
+        assert_eq!(relative(sp, sp), ".");
+    }
+}

@@ -1,0 +1,260 @@
+//! Console scripts, written byte for byte as the pip being installed would
+//! write them when ensurepip runs it.
+//!
+//! What pip writes changed across its versions (its own template until
+//! 19.2, distlib's after; distlib 0.2 added a blank line after the shebang;
+//! `REQUESTED` from 20.2). Rather than keep a table of versions, pyvenv reads
+//! those facts from the pip wheel itself, once, when it first unpacks it:
+//! the template pip hands to distlib, distlib's shebang handling, and
+//! whether pip's installer writes `REQUESTED`. The script names are the
+//! ones pip gives ensurepip's wheels (`pip`, `pip3`, `pip3.X`, and
+//! setuptools' `easy_install`, `easy_install-3.X` where it has them).
+
+use serde::{Deserialize, Serialize};
+
+/// How one pip version writes a console script.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScriptStyle {
+    /// The Python `%`-template, with `module`, `import_name` and `func`.
+    pub template: String,
+    /// distlib 0.2 puts a newline after the shebang even though it ends
+    /// with one.
+    pub blank_line_after_shebang: bool,
+    /// This pip writes an empty `REQUESTED` for what it was asked to install.
+    pub writes_requested: bool,
+}
+
+impl ScriptStyle {
+    /// Reads the style from pip's own sources; `read` returns a member of
+    /// the pip wheel. `None` when the sources are not as expected.
+    pub fn detect(mut read: impl FnMut(&str) -> Option<String>) -> Option<ScriptStyle> {
+        let installer = read("pip/_internal/operations/install/wheel.py")
+            .or_else(|| read("pip/_internal/wheel.py"))?;
+        let distlib = read("pip/_vendor/distlib/scripts.py")?;
+        let template = between(&installer, "maker.script_template = r\"\"\"", "\"\"\"")
+            .or_else(|| between(&distlib, "SCRIPT_TEMPLATE = r'''", "'''"))?;
+        // The template must render with the three keys pip passes.
+        render_template(&template, "m", "f", "f")?;
+        Some(ScriptStyle {
+            template,
+            blank_line_after_shebang: !distlib.contains("if not shebang.endswith(linesep)"),
+            writes_requested: installer.contains("\"REQUESTED\""),
+        })
+    }
+
+    /// The bytes of the script for entry point `value` (`module:func`),
+    /// run by `python`.
+    pub fn script(&self, python: &str, value: &str) -> Option<Vec<u8>> {
+        let callable = value.split('[').next().unwrap_or("").trim();
+        let (module, func) = callable.split_once(':')?;
+        let valid = |s: &str| {
+            !s.is_empty()
+                && s.split('.').all(|part| {
+                    !part.is_empty() && part.chars().all(|c| c.is_alphanumeric() || c == '_')
+                })
+        };
+        if !valid(module) || !valid(func) {
+            return None;
+        }
+        let import_name = func.split('.').next().unwrap_or(func);
+        let text = render_template(&self.template, module, import_name, func)?;
+        let mut out = shebang(python);
+        if self.blank_line_after_shebang || !out.ends_with(b"\n") {
+            out.push(b'\n');
+        }
+        out.extend_from_slice(text.as_bytes());
+        Some(out)
+    }
+}
+
+/// distlib's shebang for `python`: `#!<python>`, or, when the line would
+/// be longer than Linux allows (127 bytes) or the path holds a space, a
+/// `/bin/sh` line that execs the (quoted) python on the script.
+pub fn shebang(python: &str) -> Vec<u8> {
+    let executable = if python.contains(' ') && !python.starts_with('"') {
+        format!("\"{python}\"")
+    } else {
+        python.to_string()
+    };
+    if !executable.contains(' ') && executable.len() + 3 <= 127 {
+        format!("#!{executable}\n").into_bytes()
+    } else {
+        format!("#!/bin/sh\n'''exec' {executable} \"$0\" \"$@\"\n' '''").into_bytes()
+    }
+}
+
+/// The scripts pip writes for a wheel's entry points when ensurepip runs it
+/// with `--default-pip`: `(file name, entry point)`, pip's and
+/// easy_install's versioned names made for this Python (`short` is `X.Y`).
+pub fn script_specs(
+    console: &[(String, String)],
+    gui: &[(String, String)],
+    short: &str,
+) -> Vec<(String, String)> {
+    let major = short.split('.').next().unwrap_or(short);
+    let mut console: Vec<(String, String)> = console.to_vec();
+    let take = |name: &str, console: &mut Vec<(String, String)>| {
+        let i = console.iter().position(|(n, _)| n == name)?;
+        Some(console.remove(i).1)
+    };
+    let mut out = Vec::new();
+    if let Some(pip) = take("pip", &mut console) {
+        out.push(("pip".to_string(), pip.clone()));
+        out.push((format!("pip{major}"), pip.clone()));
+        out.push((format!("pip{short}"), pip));
+        console.retain(|(n, _)| !is_versioned(n, "pip", ""));
+    }
+    if let Some(easy) = take("easy_install", &mut console) {
+        out.push(("easy_install".to_string(), easy.clone()));
+        out.push((format!("easy_install-{short}"), easy));
+        console.retain(|(n, _)| !is_versioned(n, "easy_install", "-"));
+    }
+    out.extend(console);
+    out.extend(gui.iter().cloned());
+    out
+}
+
+/// `pip(\d+(\.\d+)?)?$` or `easy_install(-\d+\.\d+)?$`, as pip matches them.
+fn is_versioned(name: &str, stem: &str, sep: &str) -> bool {
+    let Some(rest) = name.strip_prefix(stem) else {
+        return false;
+    };
+    if rest.is_empty() {
+        return true;
+    }
+    let Some(version) = rest.strip_prefix(sep) else {
+        return false;
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match version.split_once('.') {
+        Some((a, b)) => digits(a) && digits(b),
+        None => sep.is_empty() && digits(version),
+    }
+}
+
+/// Python's `template % {"module": ..., "import_name": ..., "func": ...}`.
+fn render_template(template: &str, module: &str, import_name: &str, func: &str) -> Option<String> {
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at + 1..];
+        if let Some(after) = rest.strip_prefix('%') {
+            out.push('%');
+            rest = after;
+            continue;
+        }
+        let inner = rest.strip_prefix('(')?;
+        let (key, after) = inner.split_once(")s")?;
+        out.push_str(match key {
+            "module" => module,
+            "import_name" => import_name,
+            "func" => func,
+            _ => return None,
+        });
+        rest = after;
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+fn between(text: &str, start: &str, end: &str) -> Option<String> {
+    let from = text.find(start)? + start.len();
+    let len = text[from..].find(end)?;
+    Some(text[from..from + len].to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODERN: &str = "# -*- coding: utf-8 -*-\nimport re\nimport sys\n\
+        from %(module)s import %(import_name)s\nif __name__ == '__main__':\n    \
+        sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n    \
+        sys.exit(%(func)s())\n";
+
+    fn modern() -> ScriptStyle {
+        ScriptStyle {
+            template: MODERN.into(),
+            blank_line_after_shebang: false,
+            writes_requested: true,
+        }
+    }
+
+    #[test]
+    fn a_short_path_gets_a_plain_shebang() {
+        let script = modern()
+            .script("/tmp/e/bin/python3.12", "pip._internal.cli.main:main")
+            .unwrap();
+        let text = String::from_utf8(script).unwrap();
+        assert!(text.starts_with("#!/tmp/e/bin/python3.12\n# -*- coding: utf-8 -*-\n"));
+        assert!(text.contains("from pip._internal.cli.main import main\n"));
+        assert!(text.ends_with("    sys.exit(main())\n"));
+    }
+
+    #[test]
+    fn a_space_or_a_long_path_gets_the_sh_trampoline() {
+        assert_eq!(
+            shebang("/tmp/a b/bin/python"),
+            b"#!/bin/sh\n'''exec' \"/tmp/a b/bin/python\" \"$0\" \"$@\"\n' '''".to_vec()
+        );
+        let long = format!("/{}/bin/python", "x".repeat(112));
+        assert_eq!(long.len() + 3, 127);
+        assert_eq!(shebang(&long), format!("#!{long}\n").into_bytes());
+        let longer = format!("/{}/bin/python", "x".repeat(113));
+        assert!(shebang(&longer).starts_with(b"#!/bin/sh\n'''exec' /"));
+        // The trampoline has no newline of its own; distlib adds one.
+        let script = modern().script(&longer, "a:b").unwrap();
+        assert!(
+            String::from_utf8(script)
+                .unwrap()
+                .contains("' '''\n# -*- coding")
+        );
+    }
+
+    #[test]
+    fn old_distlib_leaves_a_blank_line_after_the_shebang() {
+        let style = ScriptStyle {
+            blank_line_after_shebang: true,
+            ..modern()
+        };
+        let script = style
+            .script("/e/bin/python3.6", "pip._internal:main")
+            .unwrap();
+        assert!(script.starts_with(b"#!/e/bin/python3.6\n\n# -*- coding"));
+    }
+
+    #[test]
+    fn pip_and_easy_install_get_their_versioned_names() {
+        let ep = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        let pip = ep(&[("pip", "m:main"), ("pip3", "m:main"), ("pip3.9", "m:main")]);
+        let names: Vec<String> = script_specs(&pip, &[], "3.12")
+            .into_iter()
+            .map(|s| s.0)
+            .collect();
+        assert_eq!(names, ["pip", "pip3", "pip3.12"]);
+        let setuptools = ep(&[("easy_install", "s:main"), ("easy_install-3.8", "s:main")]);
+        let names: Vec<String> = script_specs(&setuptools, &[], "3.7")
+            .into_iter()
+            .map(|s| s.0)
+            .collect();
+        assert_eq!(names, ["easy_install", "easy_install-3.7"]);
+        let other = ep(&[("pipx", "p:main")]);
+        assert_eq!(script_specs(&other, &[], "3.12")[0].0, "pipx");
+    }
+
+    #[test]
+    fn a_template_with_unknown_keys_is_refused() {
+        assert_eq!(
+            render_template("%(module)s %% x", "m", "i", "f").unwrap(),
+            "m % x"
+        );
+        assert!(render_template("%(other)s", "m", "i", "f").is_none());
+        assert!(modern().script("/p", "no_callable").is_none());
+    }
+}
