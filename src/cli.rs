@@ -1,7 +1,6 @@
 //! The command line, as `python -m venv` has it, plus `-p/--python`.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
 
 use clap::{ArgAction, Parser};
 
@@ -18,8 +17,10 @@ use crate::layout::{LinkMode, Options, Seeder};
 )]
 pub struct Cli {
     /// A directory to create the environment in.
-    #[arg(value_name = "ENV_DIR", required = true, num_args = 1..)]
-    pub dirs: Vec<PathBuf>,
+    // Read as OsString: clap's PathBuf parser rejects "" as a usage error,
+    // and pyvenv answers an empty ENV_DIR with its own clear error.
+    #[arg(value_name = "ENV_DIR", required = true, num_args = 1.., value_parser = clap::value_parser!(OsString))]
+    pub dirs: Vec<OsString>,
 
     /// The interpreter to make the environment for: a path, a command on
     /// PATH (python3.12), or a version (3, 3.12, 3.12.1). Default: the

@@ -129,6 +129,10 @@ pub fn entry(path: &Path) -> Result<Entry> {
         Ok(m) if m.is_dir() => Ok(Entry::Dir),
         Ok(_) => Ok(Entry::Other),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Entry::Missing),
+        // A parent that is a file: name it, in CPython's words.
+        Err(e) if e.kind() == io::ErrorKind::NotADirectory => {
+            Err(Error::NotADirectory(first_non_dir_ancestor(path)))
+        }
         Err(e) => Err(Error::io("inspect", path)(e)),
     }
 }

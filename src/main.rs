@@ -35,7 +35,7 @@ fn invocation(cli: &Cli, argv0: Option<&std::ffi::OsString>) -> anyhow::Result<I
         .map(std::path::PathBuf::from)
         .or_else(|| home.as_ref().map(|h| h.join(".pyenv")));
     Ok(Invocation {
-        dirs: cli.dirs.clone(),
+        dirs: cli.dirs.iter().map(std::path::PathBuf::from).collect(),
         options: cli.options(),
         python: python_request(
             cli.python.as_deref(),
