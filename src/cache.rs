@@ -84,21 +84,23 @@ impl Entry {
         self.dir.join(scheme.dir_name()).join(path)
     }
 
-    /// Every file as the manifest recorded it? `Err` names the first that
-    /// is not.
-    fn check(&self) -> std::result::Result<(), String> {
-        let files = &self.manifest.plan.files;
-        if files.len() != self.manifest.stamps.len() {
-            return Err("the manifest does not match its files".into());
-        }
-        for (file, stamp) in files.iter().zip(&self.manifest.stamps) {
-            let path = self.source(file.scheme, &file.path);
-            match fs::symlink_metadata(&path) {
-                Ok(meta) if meta.is_file() && FileStamp::of(&meta) == *stamp => {}
-                _ => return Err(format!("{} changed since it was cached", path.display())),
-            }
-        }
-        Ok(())
+    /// Whether file `index` of the plan is as it was when the entry was
+    /// filled (checked before it is linked from).
+    pub fn is_intact(&self, index: usize) -> bool {
+        let (Some(file), Some(stamp)) = (
+            self.manifest.plan.files.get(index),
+            self.manifest.stamps.get(index),
+        ) else {
+            return false;
+        };
+        fs::symlink_metadata(self.source(file.scheme, &file.path))
+            .is_ok_and(|meta| meta.is_file() && FileStamp::of(&meta) == *stamp)
+    }
+
+    /// Every file as the manifest recorded it?
+    fn check(&self) -> bool {
+        self.manifest.plan.files.len() == self.manifest.stamps.len()
+            && (0..self.manifest.stamps.len()).all(|i| self.is_intact(i))
     }
 }
 
@@ -119,13 +121,17 @@ impl WheelCache {
         }
     }
 
-    /// The checked entry for `wheel`, filling it first if it is missing and
-    /// filling it afresh if it is damaged.
+    /// The entry for `wheel`, filled first if it is missing or its manifest
+    /// is damaged. Its files are checked one by one as they are linked
+    /// ([`Entry::is_intact`]); [`WheelCache::refill`] replaces an entry
+    /// that fails.
     pub fn entry(&self, wheel: &Path) -> Result<Entry> {
         let key = self.content_key(wheel)?;
         let dir = self.root.join(format!("{key}-u{:03o}", self.umask));
         match load(&dir) {
-            Some(entry) if entry.check().is_ok() => Ok(entry),
+            Some(entry) if entry.manifest.plan.files.len() == entry.manifest.stamps.len() => {
+                Ok(entry)
+            }
             _ => self.fill(wheel, &dir, dir.exists()),
         }
     }
@@ -202,7 +208,7 @@ impl WheelCache {
                 // Another process filled it first: use theirs.
                 let _ = fs::remove_dir_all(&tmp);
                 match load(dir) {
-                    Some(entry) if entry.check().is_ok() => Ok(entry),
+                    Some(entry) if entry.check() => Ok(entry),
                     _ => Err(Error::CacheUnusable {
                         path: dir.to_path_buf(),
                         reason: "another process left it incomplete".into(),

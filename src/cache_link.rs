@@ -7,26 +7,37 @@
 //! one per file. A file already at the destination is replaced, never
 //! written through: it may itself be a hardlink into the cache.
 
-use std::cell::Cell;
 use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use crate::layout::LinkMode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Method {
-    Clone,
-    Hardlink,
-    Copy,
+    Clone = 0,
+    Hardlink = 1,
+    Copy = 2,
 }
 
-/// Places files by the best method `mode` allows and the filesystem takes.
+impl Method {
+    fn from_u8(n: u8) -> Method {
+        match n {
+            0 => Method::Clone,
+            1 => Method::Hardlink,
+            _ => Method::Copy,
+        }
+    }
+}
+
+/// Places files by the best method `mode` allows and the filesystem takes;
+/// shared by the threads that place one wheel's files.
 #[derive(Debug)]
 pub struct Linker {
     mode: LinkMode,
-    method: Cell<Method>,
+    method: AtomicU8,
 }
 
 impl Linker {
@@ -39,20 +50,20 @@ impl Linker {
         };
         Linker {
             mode,
-            method: Cell::new(method),
+            method: AtomicU8::new(method as u8),
         }
     }
 
     /// Whether files placed so far may share their data with the cache.
     pub fn shares_files(&self) -> bool {
-        self.method.get() == Method::Hardlink
+        self.method() == Method::Hardlink
     }
 
     /// Makes `dst` a file with the content and mode of `src`.
     pub fn place(&self, src: &Path, dst: &Path) -> io::Result<()> {
         let mut replaced = false;
         loop {
-            let method = self.method.get();
+            let method = self.method();
             let result = match method {
                 Method::Clone => clone(src, dst),
                 Method::Hardlink => fs::hard_link(src, dst),
@@ -66,11 +77,16 @@ impl Linker {
                     replaced = true;
                 }
                 Err(e) if method != Method::Copy && refused(&e) => {
-                    self.method.set(self.fallback(method));
+                    self.method
+                        .store(self.fallback(method) as u8, Ordering::Relaxed);
                 }
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    fn method(&self) -> Method {
+        Method::from_u8(self.method.load(Ordering::Relaxed))
     }
 
     fn fallback(&self, failed: Method) -> Method {

@@ -60,6 +60,8 @@ pub struct SearchPath {
     pub cwd: PathBuf,
     /// How long to wait for each candidate to answer.
     pub timeout: Duration,
+    /// pyvenv's cache directory, where interpreter facts are remembered.
+    pub facts_cache: Option<PathBuf>,
 }
 
 impl SearchPath {
@@ -74,14 +76,14 @@ impl SearchPath {
                         tried: format!("{} (no such file)", path.display()),
                     });
                 }
-                BaseInterpreter::probe(&path, self.timeout)
+                self.probe(&path)
             }
             Some(PythonRequest::Command(name)) => {
                 // A pyenv shim for a version that is not active fails; the
                 // next match on PATH may be the real thing.
                 let mut first_error = None;
                 for program in self.on_path(name) {
-                    match BaseInterpreter::probe(&program, self.timeout) {
+                    match self.probe(&program) {
                         Ok(found) => return Ok(found),
                         Err(e) => {
                             first_error.get_or_insert(e);
@@ -98,11 +100,16 @@ impl SearchPath {
         }
     }
 
+    /// Asks `program` for its facts, or remembers its last answer.
+    fn probe(&self, program: &Path) -> Result<BaseInterpreter> {
+        BaseInterpreter::probe_cached(program, self.timeout, self.facts_cache.as_deref())
+    }
+
     fn find_default(&self) -> Result<BaseInterpreter> {
         let mut tried = Vec::new();
         for name in ["python3", "python"] {
             if let Some(program) = self.on_path(name).into_iter().next() {
-                return BaseInterpreter::probe(&program, self.timeout);
+                return self.probe(&program);
             }
             tried.push(format!("{name} on PATH"));
         }
@@ -120,7 +127,7 @@ impl SearchPath {
             .join(".");
         let mut tried = Vec::new();
         for program in self.version_candidates(parts) {
-            match BaseInterpreter::probe(&program, self.timeout) {
+            match self.probe(&program) {
                 Ok(found) if version_matches(found.version, parts) => return Ok(found),
                 Ok(found) => tried.push(format!(
                     "{} (Python {})",

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::interpreter_cache::FactsCache;
 
 /// The script the target runs. It must stay valid Python 2.7 syntax.
 const PROBE: &str = r#"
@@ -170,6 +171,24 @@ impl BaseInterpreter {
         let raw: RawProbe = serde_json::from_slice(&stdout)
             .map_err(|e| not_python(format!("it gave an answer pyvenv cannot read ({e})")))?;
         Self::from_raw(program, raw)
+    }
+
+    /// [`BaseInterpreter::probe`], through the facts cache under
+    /// `cache_dir` when there is one.
+    pub fn probe_cached(
+        program: &Path,
+        timeout: Duration,
+        cache_dir: Option<&Path>,
+    ) -> Result<BaseInterpreter> {
+        let Some(cache) = cache_dir.map(FactsCache::new) else {
+            return Self::probe(program, timeout);
+        };
+        if let Some(facts) = cache.get(program) {
+            return Ok(facts);
+        }
+        let facts = Self::probe(program, timeout)?;
+        cache.put(program, &facts);
+        Ok(facts)
     }
 
     fn from_raw(program: &Path, raw: RawProbe) -> Result<BaseInterpreter> {

@@ -34,6 +34,7 @@ fn invocation(cli: &Cli, argv0: Option<&std::ffi::OsString>) -> anyhow::Result<I
     let pyenv_root = std::env::var_os("PYENV_ROOT")
         .map(std::path::PathBuf::from)
         .or_else(|| home.as_ref().map(|h| h.join(".pyenv")));
+    let cache = cache_dir(home.as_deref());
     Ok(Invocation {
         dirs: cli.dirs.iter().map(std::path::PathBuf::from).collect(),
         options: cli.options(),
@@ -47,10 +48,11 @@ fn invocation(cli: &Cli, argv0: Option<&std::ffi::OsString>) -> anyhow::Result<I
             pyenv_root,
             cwd,
             timeout: probe_timeout(),
+            facts_cache: cache.clone(),
         },
         surroundings: Surroundings {
             seed: SeedEnv {
-                cache_dir: cache_dir(home.as_deref()),
+                cache_dir: cache,
                 umask: current_umask(),
             },
             home,
