@@ -7,14 +7,9 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn pyenv_python(minor: u32) -> Option<PathBuf> {
-    let root = PathBuf::from(std::env::var_os("HOME")?).join(".pyenv/versions");
-    std::fs::read_dir(root).ok()?.flatten().find_map(|e| {
-        let name = e.file_name().into_string().ok()?;
-        let exe = e.path().join(format!("bin/python3.{minor}"));
-        (name.starts_with(&format!("3.{minor}.")) && exe.exists()).then_some(exe)
-    })
-}
+mod support;
+
+use support::pyenv_python;
 
 /// The interpreter a test needs, or a visible skip.
 macro_rules! require {

@@ -6,12 +6,12 @@
 //! environment's own python. Activation scripts' contents are the one
 //! permitted difference (pyvenv writes its own, and a few more of them).
 
-mod snapshot;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use snapshot::{Snapshot, interpreters};
+use support::{Snapshot, interpreters};
 
 /// One way of calling venv: the flags, and what the directory holds first.
 struct Case {
@@ -138,7 +138,7 @@ fn build(tool: &[&std::ffi::OsStr], case_args: &[&str], extra: &[&str], root: &P
         inside: env
             .join("bin/python")
             .exists()
-            .then(|| snapshot::ask_inside(&env)),
+            .then(|| support::ask_inside(&env)),
     }
 }
 
@@ -158,7 +158,7 @@ fn compare(python: &Path, case: &Case, extra: &[&str]) -> Vec<String> {
     (case.setup)(&env, python);
     // pyvenv accepts --without-scm-ignore-files for every target; a target
     // older than 3.13 has no such flag and writes no .gitignore anyway.
-    let their_args: Vec<&str> = if snapshot::minor_version(python) < 13 {
+    let their_args: Vec<&str> = if support::minor_version(python) < 13 {
         case.args
             .iter()
             .copied()

@@ -8,13 +8,10 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod support;
+
 fn python() -> Option<PathBuf> {
-    let root = PathBuf::from(std::env::var_os("HOME")?).join(".pyenv/versions");
-    std::fs::read_dir(root)
-        .ok()?
-        .flatten()
-        .map(|e| e.path().join("bin/python3.12"))
-        .find(|p| p.exists())
+    support::pyenv_python(12)
 }
 
 macro_rules! require_python {

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod support;
+
 fn trials() -> usize {
     std::env::var("PYVENV_FAULT_TRIALS")
         .ok()
@@ -20,13 +22,7 @@ fn trials() -> usize {
 }
 
 fn python() -> Option<PathBuf> {
-    let root = PathBuf::from(std::env::var_os("HOME")?).join(".pyenv/versions");
-    let found = std::fs::read_dir(root)
-        .ok()?
-        .flatten()
-        .map(|e| e.path().join("bin/python3.12"))
-        .find(|p| p.exists());
-    found.or_else(|| {
+    support::pyenv_python(12).or_else(|| {
         let debian = PathBuf::from("/usr/bin/python3");
         debian.exists().then_some(debian)
     })

@@ -10,13 +10,10 @@ use std::process::Command;
 
 use proptest::prelude::*;
 
+mod support;
+
 fn python() -> Option<PathBuf> {
-    let root = PathBuf::from(std::env::var_os("HOME")?).join(".pyenv/versions");
-    std::fs::read_dir(root)
-        .ok()?
-        .flatten()
-        .map(|e| e.path().join("bin/python3.12"))
-        .find(|p| p.exists())
+    support::pyenv_python(12)
 }
 
 const HOSTILE: &[char] = &[

@@ -1,5 +1,5 @@
-//! Taking and comparing pictures of an environment on disk, for the
-//! differential tests.
+//! What the behaviour tests share: the interpreters on this machine, and
+//! taking and comparing pictures of an environment on disk.
 
 #![allow(dead_code)]
 
@@ -214,4 +214,14 @@ pub fn minor_version(python: &Path) -> u32 {
         .output()
         .unwrap();
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+/// pyenv's CPython 3.`minor`, if installed.
+pub fn pyenv_python(minor: u32) -> Option<PathBuf> {
+    let root = PathBuf::from(std::env::var_os("HOME")?).join(".pyenv/versions");
+    std::fs::read_dir(root).ok()?.flatten().find_map(|e| {
+        let name = e.file_name().into_string().ok()?;
+        let exe = e.path().join(format!("bin/python3.{minor}"));
+        (name.starts_with(&format!("3.{minor}.")) && exe.exists()).then_some(exe)
+    })
 }
