@@ -22,24 +22,43 @@ export-env {
     } else {
         $old_path
     }
+    # Another environment still active leaves no trace: its bin goes.
+    let old_path = if ($env.VIRTUAL_ENV? | is-not-empty) {
+        let previous = ($env.VIRTUAL_ENV | path join __BIN_NAME__)
+        $old_path | where {|dir| $dir != $previous }
+    } else {
+        $old_path
+    }
 
     load-env {
         VIRTUAL_ENV: $virtual_env
         VIRTUAL_ENV_PROMPT: $prompt
         $path_name: ($old_path | prepend $bin)
     }
-    hide-env --ignore-errors PYTHONHOME
+    # A null variable reaches no child process, and unlike hide-env it is
+    # undone when the overlay is hidden, so PYTHONHOME comes back.
+    load-env (if 'PYTHONHOME' in $env { {PYTHONHOME: null} } else { {} })
 
-    let disabled = ($env | get --optional VIRTUAL_ENV_DISABLE_PROMPT | default '' | into string)
+    # The prompt before any environment, kept across a second activation
+    # so the first one's prefix does not stay in front of it.
+    let original = if '_PYVENV_OLD_PROMPT_COMMAND' in $env {
+        $env._PYVENV_OLD_PROMPT_COMMAND
+    } else {
+        $env.PROMPT_COMMAND? | default ''
+    }
+    let disabled = ($env.VIRTUAL_ENV_DISABLE_PROMPT? | default '' | into string)
     if ($disabled | is-empty) {
-        let old_prompt = ($env | get --optional PROMPT_COMMAND | default '')
-        # nushell prints what the closure returns as it is; the prefix is
-        # plain text joined to the old prompt, never evaluated.
-        let prefix = $'(char lparen)($prompt)(char rparen) '
-        $env.PROMPT_COMMAND = {||
-            let old = if ($old_prompt | describe) =~ '^closure' { do $old_prompt } else { $old_prompt }
-            $prefix + ($old | into string)
+        # nushell prints what the closure returns as it is: the prefix is
+        # text joined to the old prompt, never evaluated.
+        load-env {
+            _PYVENV_OLD_PROMPT_COMMAND: $original
+            PROMPT_COMMAND: {||
+                let old = if ($original | describe) =~ '^closure' { do $original } else { $original }
+                $'(char lparen)($env.VIRTUAL_ENV_PROMPT? | default '')(char rparen) ' + ($old | into string)
+            }
         }
+    } else if '_PYVENV_OLD_PROMPT_COMMAND' in $env {
+        load-env { PROMPT_COMMAND: $original }
     }
 }
 

@@ -22,10 +22,23 @@ if "__file__" not in globals():
         "activate_this.py must be run with exec(open(path).read(), {'__file__': path})"
     )
 
-_virtual_env = __VIRTUAL_ENV__
-_prompt = __VIRTUAL_ENV_PROMPT__
-_bin = os.path.join(_virtual_env, __BIN_NAME__)
-_site_packages = os.path.join(_virtual_env, __SITE_PACKAGES__)
+
+
+def _native(text):
+    """The str this Python uses for the UTF-8 bytes pyvenv wrote.
+
+    A Python whose filesystem encoding is not UTF-8 (ASCII, under the C
+    locale on 3.6) names the same bytes with other characters.
+    """
+    if os.name == "nt":
+        return text
+    return os.fsdecode(text.encode("utf-8"))
+
+
+_virtual_env = _native(__VIRTUAL_ENV__)
+_prompt = _native(__VIRTUAL_ENV_PROMPT__)
+_bin = os.path.join(_virtual_env, _native(__BIN_NAME__))
+_site_packages = os.path.join(_virtual_env, _native(__SITE_PACKAGES__))
 
 os.environ["VIRTUAL_ENV"] = _virtual_env
 os.environ["VIRTUAL_ENV_PROMPT"] = _prompt

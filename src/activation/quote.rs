@@ -97,10 +97,12 @@ fn powershell_literal(s: &str) -> String {
 
 /// nushell's raw string `r#'...'#` holds anything but its own terminator,
 /// `'` followed by as many `#` as opened it; one more `#` than the longest
-/// run after a `'` in `s` can never occur in it.
+/// run after a `'` in `s` can never occur in it. nushell looks for the
+/// terminator from the opening quote on, so a run of `#` that starts `s`
+/// counts too.
 fn nu_literal(s: &str) -> String {
     let mut longest = 0;
-    let mut run: Option<usize> = None;
+    let mut run: Option<usize> = Some(0);
     for c in s.chars() {
         run = match (c, run) {
             ('\'', _) => Some(0),
@@ -226,6 +228,7 @@ mod tests {
         assert_eq!(literal(Lang::Nu, "plain").unwrap(), "r#'plain'#");
         assert_eq!(literal(Lang::Nu, "a'#b").unwrap(), "r##'a'#b'##");
         assert_eq!(literal(Lang::Nu, "x'##'").unwrap(), "r###'x'##''###");
+        assert_eq!(literal(Lang::Nu, "#x").unwrap(), "r##'#x'##");
     }
 
     #[test]

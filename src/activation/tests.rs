@@ -118,9 +118,9 @@ fn nu_values_are_raw_strings_that_outlast_their_contents() {
 fn activate_this_is_ascii_and_holds_values_as_python_literals() {
     let text = activator("activate_this.py").render(&values("/e/caf\u{e9} 'q'\\", "\u{1f40d}"));
     assert!(text.is_ascii());
-    assert!(text.contains(r"_virtual_env = '/e/caf\xe9 \'q\'\\'"));
-    assert!(text.contains(r"_prompt = '\U0001f40d'"));
-    assert!(text.contains("os.path.join(_virtual_env, 'lib/python3.12/site-packages')"));
+    assert!(text.contains(r"_virtual_env = _native('/e/caf\xe9 \'q\'\\')"));
+    assert!(text.contains(r"_prompt = _native('\U0001f40d')"));
+    assert!(text.contains("_native('lib/python3.12/site-packages')"));
 }
 
 #[test]
