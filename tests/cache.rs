@@ -1,0 +1,319 @@
+//! pyvenv's cache directory: unpacked wheels shared by concurrent runs and
+//! checked before use, and interpreter facts trusted only while fresh.
+
+mod support;
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use pyvenv::wheel_record::record_hash;
+use sha2::{Digest, Sha256};
+use support::interpreters;
+
+fn pyvenv(cache: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pyvenv"));
+    command.env("PYVENV_CACHE_DIR", cache);
+    command
+}
+
+fn ok(command: &mut Command) -> Output {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{command:?} failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// The newest CPython here (one with the most common layout).
+fn python() -> Option<PathBuf> {
+    let found = interpreters()
+        .into_iter()
+        .rfind(|p| p.starts_with(std::env::var("HOME").unwrap_or_default()));
+    if found.is_none() {
+        eprintln!("SKIPPED: no pyenv CPython for the cache tests");
+    }
+    found
+}
+
+fn site_packages(env: &Path) -> PathBuf {
+    let lib = std::fs::read_dir(env.join("lib"))
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap();
+    lib.path().join("site-packages")
+}
+
+/// Every file an environment's `RECORD`s list with a hash has that hash:
+/// the installed files are the wheel's, byte for byte.
+fn assert_records_hold(env: &Path) {
+    let site = site_packages(env);
+    let mut checked = 0;
+    for dist in std::fs::read_dir(&site).unwrap().flatten() {
+        let Ok(record) = std::fs::read_to_string(dist.path().join("RECORD")) else {
+            continue;
+        };
+        for line in record.lines() {
+            let mut fields = line.rsplitn(3, ',');
+            let (size, hash, path) = (fields.next(), fields.next(), fields.next());
+            let (Some(size), Some(hash), Some(path)) = (size, hash, path) else {
+                continue;
+            };
+            if hash.is_empty() {
+                continue;
+            }
+            let data = std::fs::read(site.join(path)).unwrap();
+            assert_eq!(hash, record_hash(&data), "{path}");
+            assert_eq!(size, data.len().to_string(), "{path}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} files checked");
+}
+
+fn wheel_entries(cache: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(cache.join("wheels-v1"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().is_some_and(|n| n != "index"))
+        .collect();
+    entries.sort();
+    entries
+}
+
+#[test]
+fn eight_runs_filling_an_empty_cache_at_once_all_succeed() {
+    let Some(python) = python() else { return };
+    let scratch = tempfile::tempdir().unwrap();
+    let cache = scratch.path().join("cache");
+    let children: Vec<_> = (0..8)
+        .map(|i| {
+            pyvenv(&cache)
+                .arg("-p")
+                .arg(&python)
+                .arg(scratch.path().join(format!("env{i}")))
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for i in 0..8 {
+        let env = scratch.path().join(format!("env{i}"));
+        assert_records_hold(&env);
+        ok(Command::new(env.join("bin/python"))
+            .args(["-m", "pip", "--version"])
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1"));
+    }
+    // One entry per wheel, nothing half-made left beside them.
+    let entries = wheel_entries(&cache);
+    assert!(
+        entries
+            .iter()
+            .all(|e| !e.file_name().unwrap().to_string_lossy().starts_with('.')),
+        "{entries:?}"
+    );
+    let wheels = std::fs::read_dir(cache.join("wheels-v1/index"))
+        .unwrap()
+        .count();
+    assert_eq!(entries.len(), wheels, "{entries:?}");
+}
+
+#[test]
+fn a_damaged_cache_entry_is_rebuilt_not_spread() {
+    let Some(python) = python() else { return };
+    let scratch = tempfile::tempdir().unwrap();
+    let cache = scratch.path().join("cache");
+    let first = scratch.path().join("first");
+    ok(pyvenv(&cache).arg("-p").arg(&python).arg(&first));
+    let pip_entry = wheel_entries(&cache)
+        .into_iter()
+        .find(|e| e.join("purelib/pip/__init__.py").exists())
+        .expect("a cache entry for pip");
+    // One file edited (as through a hardlink in some environment), one
+    // truncated.
+    let edited = pip_entry.join("purelib/pip/__init__.py");
+    let mut text = std::fs::read(&edited).unwrap();
+    text.extend_from_slice(b"\nraise SystemExit('damaged')\n");
+    std::fs::write(&edited, &text).unwrap();
+    let truncated = pip_entry.join("purelib/pip/_internal/__init__.py");
+    std::fs::File::options()
+        .write(true)
+        .open(&truncated)
+        .unwrap()
+        .set_len(3)
+        .unwrap();
+
+    let second = scratch.path().join("second");
+    ok(pyvenv(&cache).arg("-p").arg(&python).arg(&second));
+    assert_records_hold(&second);
+    ok(Command::new(second.join("bin/python"))
+        .args(["-m", "pip", "--version"])
+        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1"));
+    // The entry itself was replaced with good files.
+    let rebuilt = std::fs::read(&edited).unwrap();
+    assert!(!String::from_utf8_lossy(&rebuilt).contains("damaged"));
+    assert!(std::fs::metadata(&truncated).unwrap().len() > 3);
+}
+
+#[test]
+fn a_damaged_manifest_is_replaced() {
+    let Some(python) = python() else { return };
+    let scratch = tempfile::tempdir().unwrap();
+    let cache = scratch.path().join("cache");
+    ok(pyvenv(&cache)
+        .arg("-p")
+        .arg(&python)
+        .arg(scratch.path().join("a")));
+    for entry in wheel_entries(&cache) {
+        std::fs::write(entry.join("manifest"), b"0000\n{}").unwrap();
+    }
+    let env = scratch.path().join("b");
+    ok(pyvenv(&cache).arg("-p").arg(&python).arg(&env));
+    assert_records_hold(&env);
+    for entry in wheel_entries(&cache) {
+        let manifest = std::fs::read(entry.join("manifest")).unwrap();
+        assert!(manifest.len() > 1000, "{} not rewritten", entry.display());
+    }
+}
+
+#[test]
+fn link_modes_decide_whether_files_are_shared_with_the_cache() {
+    let Some(python) = python() else { return };
+    let scratch = tempfile::tempdir().unwrap();
+    let cache = scratch.path().join("cache");
+    let inode = |env: &Path| {
+        std::fs::metadata(site_packages(env).join("pip/__init__.py"))
+            .unwrap()
+            .ino()
+    };
+    let make = |name: &str, mode: &str| {
+        let env = scratch.path().join(name);
+        ok(pyvenv(&cache)
+            .args(["--link-mode", mode, "-p"])
+            .arg(&python)
+            .arg(&env));
+        assert_records_hold(&env);
+        env
+    };
+    let (a, b) = (make("a", "hardlink"), make("b", "hardlink"));
+    assert_eq!(inode(&a), inode(&b), "hardlinks share the cache's file");
+    let c = make("c", "copy");
+    assert_ne!(inode(&a), inode(&c), "a copy is the environment's own");
+    let d = make("d", "clone");
+    assert_ne!(
+        inode(&a),
+        inode(&d),
+        "a clone (or its fallback, a copy) is never shared"
+    );
+}
+
+/// The facts entry for `program` (there is one per interpreter path).
+fn facts_entry(cache: &Path) -> Option<PathBuf> {
+    let dir = cache.join("interpreters-v1");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    found.retain(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'));
+    assert!(found.len() <= 1, "{found:?}");
+    found.pop()
+}
+
+/// Rewrites the facts entry as pyvenv would, with `version` changed.
+fn forge_version(entry: &Path, version: [u32; 3]) {
+    let data = std::fs::read_to_string(entry).unwrap();
+    let body = data.split_once('\n').unwrap().1;
+    let mut record: serde_json::Value = serde_json::from_str(body).unwrap();
+    record["facts"]["version"] = serde_json::json!(version);
+    let body = serde_json::to_string(&record).unwrap();
+    let sum: String = Sha256::digest(body.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    std::fs::write(entry, format!("{sum}\n{body}")).unwrap();
+}
+
+/// The version a facts entry records, as `X.Y.Z`.
+fn entry_version(entry: &Path) -> String {
+    let data = std::fs::read_to_string(entry).unwrap();
+    let record: serde_json::Value = serde_json::from_str(data.split_once('\n').unwrap().1).unwrap();
+    let v = &record["facts"]["version"];
+    format!("{}.{}.{}", v[0], v[1], v[2])
+}
+
+fn cfg_version(env: &Path) -> String {
+    let cfg = std::fs::read_to_string(env.join("pyvenv.cfg")).unwrap();
+    cfg.lines()
+        .find_map(|l| l.strip_prefix("version = "))
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn interpreter_facts_are_reused_while_fresh_and_replaced_when_stale_or_damaged() {
+    let Some(python) = python() else { return };
+    let scratch = tempfile::tempdir().unwrap();
+    let cache = scratch.path().join("cache");
+    let bin = scratch.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let link = bin.join(python.file_name().unwrap());
+    std::os::unix::fs::symlink(&python, &link).unwrap();
+    let build = |name: &str| {
+        let env = scratch.path().join(name);
+        ok(pyvenv(&cache)
+            .args(["--without-pip", "-p"])
+            .arg(&link)
+            .arg(&env));
+        cfg_version(&env)
+    };
+    let real = build("first");
+    let entry = facts_entry(&cache).expect("facts remembered");
+
+    // A fresh entry is used as it is: pyvenv does not ask again.
+    forge_version(&entry, [3, 99, 7]);
+    assert_eq!(build("trusted"), "3.99.7");
+
+    // The path as given changed (a new symlink, same target): asked again.
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink(&python, &link).unwrap();
+    assert_eq!(build("relinked"), real);
+    assert_eq!(entry_version(&entry), real);
+
+    // A damaged entry is ignored and replaced.
+    std::fs::write(&entry, b"garbage").unwrap();
+    assert_eq!(build("after damage"), real);
+    assert!(std::fs::read(&entry).unwrap().len() > 100);
+}
+
+#[test]
+fn scripts_such_as_shims_are_never_remembered() {
+    let Some(python) = python() else { return };
+    let scratch = tempfile::tempdir().unwrap();
+    let cache = scratch.path().join("cache");
+    let shim = scratch.path().join("python-shim");
+    std::fs::write(
+        &shim,
+        format!("#!/bin/sh\nexec {} \"$@\"\n", python.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&shim, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    ok(pyvenv(&cache)
+        .args(["--without-pip", "-p"])
+        .arg(&shim)
+        .arg(scratch.path().join("env")));
+    assert_eq!(facts_entry(&cache), None);
+}
