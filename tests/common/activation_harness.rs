@@ -577,7 +577,7 @@ fn run_sequence(
         .env_clear()
         .envs(vars)
         .current_dir(home)
-        .timeout(Duration::from_secs(30))
+        .timeout(Duration::from_secs(20))
         .output();
     let output = match output {
         Ok(output) => output,
@@ -767,7 +767,7 @@ fn draw_prompt(
     let helper = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/common/activation_pty.py");
     let output = assert_cmd::Command::new("python3")
         .arg(helper)
-        .args(["10", "@@BEGIN@@", "@@END@@"])
+        .args(["6", "@@BEGIN@@", "@@END@@"])
         .arg(program)
         .args(&args)
         .env_clear()
