@@ -31,14 +31,13 @@ pub fn console_scripts(layout: &Layout) -> Result<()> {
         if !entry.file_type().is_ok_and(|t| t.is_file()) {
             continue;
         }
+        // Only the head is read first: bin also holds the interpreter (a
+        // copy of it with --copies), which must not be read whole.
+        let head = read_head(&path)?;
+        if !head.starts_with(b"#!") || !contains(&head, staged) {
+            continue;
+        }
         let bytes = fs::read(&path).map_err(Error::io("read", &path))?;
-        if !bytes.starts_with(b"#!") {
-            continue;
-        }
-        let head = &bytes[..bytes.len().min(1024)];
-        if !contains(head, staged) {
-            continue;
-        }
         let fixed = replace_in_head(&bytes, staged, fin);
         disk::write_file(&path, &fixed, Some(0o755))?;
         changed.insert(path);
@@ -47,6 +46,15 @@ pub fn console_scripts(layout: &Layout) -> Result<()> {
         fix_records(&layout.site_packages, &changed)?;
     }
     Ok(())
+}
+
+fn read_head(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(1024);
+    fs::File::open(path)
+        .and_then(|f| f.take(1024).read_to_end(&mut head))
+        .map_err(Error::io("read", path))?;
+    Ok(head)
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

@@ -148,7 +148,7 @@ fn pyvenv() -> PathBuf {
 
 /// Runs `case` with the target and with pyvenv; returns a description of
 /// every difference.
-fn compare(python: &Path, case: &Case, extra: &[&str]) -> Vec<String> {
+fn compare(python: &Path, case: &Case, extra: &[&str], ours_only: &[&str]) -> Vec<String> {
     let scratch = tempfile::tempdir().unwrap();
     // A directory with a known name, so `--prompt .` has a name to use.
     let root = scratch.path().join("proj");
@@ -176,12 +176,10 @@ fn compare(python: &Path, case: &Case, extra: &[&str]) -> Vec<String> {
     std::fs::remove_dir_all(&root).unwrap();
     std::fs::create_dir_all(&root).unwrap();
     (case.setup)(&env, python);
-    let ours = build(
-        &[pyvenv().as_os_str(), "-p".as_ref(), python.as_os_str()],
-        case.args,
-        extra,
-        &root,
-    );
+    let mut our_tool = vec![pyvenv().into_os_string(), "-p".into(), python.into()];
+    our_tool.extend(ours_only.iter().map(Into::into));
+    let our_tool: Vec<&std::ffi::OsStr> = our_tool.iter().map(|a| a.as_os_str()).collect();
+    let ours = build(&our_tool, case.args, extra, &root);
 
     let mut problems = Vec::new();
     if theirs.status != ours.status {
@@ -215,9 +213,14 @@ fn compare(python: &Path, case: &Case, extra: &[&str]) -> Vec<String> {
 }
 
 fn run_case(case: &Case, extra: &[&str], pythons: &[PathBuf]) {
+    run_case_with(case, extra, &[], pythons);
+}
+
+/// `ours_only`: flags given to pyvenv alone.
+fn run_case_with(case: &Case, extra: &[&str], ours_only: &[&str], pythons: &[PathBuf]) {
     let mut failures = Vec::new();
     for python in pythons {
-        for problem in compare(python, case, extra) {
+        for problem in compare(python, case, extra, ours_only) {
             failures.push(format!("[{}] {}: {problem}", python.display(), case.name));
         }
     }
@@ -307,4 +310,22 @@ fn upgrade_with_clear_fails_as_venv_does() {
 #[test]
 fn pip_matches_venv() {
     run_case(&CASES[0], &[], &interpreters());
+}
+
+/// The ensurepip route builds in a staging directory too; pip writes the
+/// staging path into its console scripts there, and pyvenv must point them
+/// (and their RECORD lines) at the final place. Oldest, newest and Debian.
+#[test]
+fn the_ensurepip_seeder_matches_venv() {
+    let pythons = interpreters();
+    let mut chosen: Vec<PathBuf> = Vec::new();
+    for python in [pythons.first(), pythons.iter().rev().nth(1), pythons.last()]
+        .into_iter()
+        .flatten()
+    {
+        if !chosen.contains(python) {
+            chosen.push(python.clone());
+        }
+    }
+    run_case_with(&CASES[0], &[], &["--seeder=ensurepip"], &chosen);
 }
