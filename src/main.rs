@@ -54,6 +54,7 @@ fn invocation(cli: &Cli, argv0: Option<&std::ffi::OsString>) -> anyhow::Result<I
             seed: SeedEnv {
                 cache_dir: cache,
                 umask: current_umask(),
+                ..SeedEnv::default()
             },
             home,
         },

@@ -10,8 +10,10 @@
 
 mod native;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::{Arc, Mutex};
 
 use crate::child;
 
@@ -25,6 +27,10 @@ pub struct SeedEnv {
     pub cache_dir: Option<PathBuf>,
     /// The process's umask, which pip's file modes follow.
     pub umask: u32,
+    /// Cache entries this run has loaded, by wheel, so making many
+    /// environments in one call reads each manifest once (each file is
+    /// still checked before every link).
+    pub loaded: Arc<Mutex<HashMap<PathBuf, Arc<crate::cache::Entry>>>>,
 }
 
 impl Default for SeedEnv {
@@ -32,6 +38,7 @@ impl Default for SeedEnv {
         SeedEnv {
             cache_dir: None,
             umask: 0o022,
+            loaded: Arc::default(),
         }
     }
 }

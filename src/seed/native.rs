@@ -12,6 +12,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use zip::ZipArchive;
 
@@ -36,7 +37,7 @@ pub enum Outcome {
 
 /// Where one wheel's files come from.
 enum Source {
-    Cached(Box<Entry>),
+    Cached(Arc<Entry>),
     Zip(Box<WheelPlan>, ZipArchive<File>),
 }
 
@@ -61,8 +62,8 @@ pub fn install(layout: &Layout, env: &SeedEnv) -> Result<Outcome> {
     let mut sources = Vec::with_capacity(layout.wheels.len());
     for wheel in &layout.wheels {
         // A cache that cannot be used only costs speed.
-        let source = match cache.as_ref().and_then(|c| c.entry(wheel).ok()) {
-            Some(entry) => Source::Cached(Box::new(entry)),
+        let source = match cache.as_ref().and_then(|c| cached_entry(c, env, wheel)) {
+            Some(entry) => Source::Cached(entry),
             None => {
                 let (plan, zip) = WheelPlan::read(wheel)?;
                 Source::Zip(Box::new(plan), zip)
@@ -95,9 +96,10 @@ pub fn install(layout: &Layout, env: &SeedEnv) -> Result<Outcome> {
                     && let Some(cache) = &cache
                 {
                     // Changed or removed under us: fill it afresh, once.
-                    let fresh = cache.refill(wheel, &entry)?;
+                    let fresh = Arc::new(cache.refill(wheel, &entry)?);
+                    remember(env, wheel, &fresh);
                     link_all(&fresh, &target, &linker)?;
-                    Source::Cached(Box::new(fresh))
+                    Source::Cached(fresh)
                 } else {
                     Source::Cached(entry)
                 }
@@ -110,6 +112,24 @@ pub fn install(layout: &Layout, env: &SeedEnv) -> Result<Outcome> {
         write_generated(source.plan(), &source, &target, &style)?;
     }
     Ok(Outcome::Installed)
+}
+
+/// The cache entry for `wheel`: the one this run loaded already, else the
+/// cache's (filled if need be). `None`: the cache cannot be used.
+fn cached_entry(cache: &WheelCache, env: &SeedEnv, wheel: &Path) -> Option<Arc<Entry>> {
+    let known = env.loaded.lock().ok()?.get(wheel).cloned();
+    if known.is_some() {
+        return known;
+    }
+    let entry = Arc::new(cache.entry(wheel).ok()?);
+    remember(env, wheel, &entry);
+    Some(entry)
+}
+
+fn remember(env: &SeedEnv, wheel: &Path, entry: &Arc<Entry>) {
+    if let Ok(mut loaded) = env.loaded.lock() {
+        loaded.insert(wheel.to_path_buf(), Arc::clone(entry));
+    }
 }
 
 /// The environment being seeded: where each scheme's files go, and how
