@@ -426,3 +426,36 @@ fn many_runs_seeding_pip_at_once_all_succeed() {
         assert!(pip.status.success(), "env{i}: pip does not run");
     }
 }
+
+#[test]
+fn a_python_without_ensurepip_names_the_package_to_install() {
+    let py = require_python!();
+    let scratch = tempfile::tempdir().unwrap();
+    let bin = scratch.path().join("fakebin");
+    std::fs::create_dir_all(&bin).unwrap();
+    // Debian's python3.X without python3.X-venv: the same interpreter,
+    // reporting no ensurepip.
+    let wrapper = bin.join("python3.12");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = -E ]; then '{real}' \"$@\" | sed 's|\"has_ensurepip\": true|\"has_ensurepip\": false|'; exit; fi\nexec '{real}' \"$@\"\n",
+            real = py.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let target = scratch.path().join("env");
+    for seeder in ["--seeder=native", "--seeder=ensurepip"] {
+        let before = listing(scratch.path());
+        let out = pyvenv(&wrapper, &[seeder.as_ref(), target.as_os_str()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("ensurepip is not available"), "{stderr}");
+        assert!(stderr.contains("apt install python3.12-venv"), "{stderr}");
+        assert!(stderr.contains("--without-pip"), "{stderr}");
+        assert_eq!(listing(scratch.path()), before);
+    }
+    let out = pyvenv(&wrapper, &["--without-pip".as_ref(), target.as_os_str()]);
+    assert!(out.status.success());
+}
