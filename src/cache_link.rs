@@ -41,12 +41,15 @@ pub struct Linker {
 }
 
 impl Linker {
-    /// A linker for `mode`.
-    pub fn new(mode: LinkMode) -> Linker {
+    /// A linker for `mode`, placing files from below `source` (if known: a
+    /// filesystem known to have no reflinks is not asked for one).
+    pub fn new(mode: LinkMode, source: Option<&Path>) -> Linker {
+        let clones = source.is_none_or(may_clone);
         let method = match mode {
-            LinkMode::Auto | LinkMode::Clone => Method::Clone,
-            LinkMode::Hardlink => Method::Hardlink,
-            LinkMode::Copy => Method::Copy,
+            LinkMode::Auto if clones => Method::Clone,
+            LinkMode::Auto | LinkMode::Hardlink => Method::Hardlink,
+            LinkMode::Clone if clones => Method::Clone,
+            LinkMode::Clone | LinkMode::Copy => Method::Copy,
         };
         Linker {
             mode,
@@ -94,6 +97,17 @@ impl Linker {
             (Method::Clone, LinkMode::Auto) => Method::Hardlink,
             _ => Method::Copy,
         }
+    }
+}
+
+/// Whether the filesystem holding `path` may support `FICLONE`: ext2/3/4
+/// and tmpfs, the usual Linux homes, never do.
+fn may_clone(path: &Path) -> bool {
+    const EXT4: u64 = 0xEF53;
+    const TMPFS: u64 = 0x0102_1994;
+    match rustix::fs::statfs(path) {
+        Ok(fs) => !matches!(fs.f_type as u64, EXT4 | TMPFS),
+        Err(_) => true,
     }
 }
 
@@ -162,7 +176,7 @@ mod tests {
         let dst = dir.path().join("dst");
         fs::write(&src, b"content").unwrap();
         fs::write(&dst, b"in the way").unwrap();
-        Linker::new(mode).place(&src, &dst).unwrap();
+        Linker::new(mode, None).place(&src, &dst).unwrap();
         assert_eq!(fs::read(&dst).unwrap(), b"content");
         let (a, b) = (fs::metadata(&src).unwrap(), fs::metadata(&dst).unwrap());
         (dir, a, b)

@@ -9,7 +9,7 @@
 //! `REQUESTED` and `RECORD`. Without a usable cache the wheel is unpacked
 //! straight into the environment.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -88,7 +88,7 @@ pub fn install(layout: &Layout, env: &SeedEnv) -> Result<Outcome> {
         }
     }
     let target = Target::new(layout, env.umask)?;
-    let linker = Linker::new(layout.link_mode);
+    let linker = Linker::new(layout.link_mode, env.cache_dir.as_deref());
     for (wheel, source) in todo {
         let source = match source {
             Source::Cached(entry) => {
@@ -189,29 +189,19 @@ impl Target {
 }
 
 /// Places every shared file of `entry`, each checked against the manifest
-/// first. Directories and files are split between two threads: on this
-/// kind of machine a `mkdir` or `link` costs tens of microseconds, and the
-/// filesystem takes two at once.
+/// first, the work split between two threads: on this kind of machine a
+/// `mkdir` or `link` costs tens of microseconds, and the filesystem takes
+/// two at once. A directory is made when the first file placed in it finds
+/// it missing, so no pass over the directories comes first.
 fn link_all(entry: &Entry, target: &Target, linker: &Linker) -> Result<()> {
     let plan = &entry.manifest.plan;
-    let mut dirs = BTreeSet::new();
-    let mut work = Vec::with_capacity(plan.files.len());
-    for (index, file) in plan.files.iter().enumerate() {
-        if file.rewrite_shebang || is_written_per_env(plan, &file.path, file.scheme) {
-            continue;
-        }
-        let root = target.dir(file.scheme, plan);
-        let dst = root.join(&file.path);
-        if let Some(parent) = dst.parent().filter(|p| *p != root) {
-            dirs.insert(parent.to_path_buf());
-        }
-        dirs.insert(root);
-        work.push((index, dst));
-    }
-    let dirs: Vec<PathBuf> = dirs.into_iter().collect();
-    in_two(&dirs, |dir| {
-        std::fs::create_dir_all(dir).map_err(Error::io("create directory", dir))
-    })?;
+    let work: Vec<(usize, PathBuf)> = plan
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.rewrite_shebang && !is_written_per_env(plan, &f.path, f.scheme))
+        .map(|(index, f)| (index, target.dir(f.scheme, plan).join(&f.path)))
+        .collect();
     in_two(&work, |(index, dst)| {
         let file = &plan.files[*index];
         let src = entry.source(file.scheme, &file.path);
@@ -221,9 +211,15 @@ fn link_all(entry: &Entry, target: &Target, linker: &Linker) -> Result<()> {
                 reason: "the file changed since it was cached".into(),
             });
         }
-        linker
-            .place(&src, dst)
-            .map_err(Error::io("install a file from the wheel cache to", dst))
+        let placed = match linker.place(&src, dst) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let parent = dst.parent().unwrap_or(dst);
+                std::fs::create_dir_all(parent).map_err(Error::io("create directory", parent))?;
+                linker.place(&src, dst)
+            }
+            placed => placed,
+        };
+        placed.map_err(Error::io("install a file from the wheel cache to", dst))
     })
 }
 
