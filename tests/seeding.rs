@@ -118,28 +118,128 @@ fn spaces_and_long_paths_get_the_shebang_pip_writes() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// A tiny wheel for `pip install`, written with the environment's python.
+/// A small wheel for `pip install`, written with `python`: a module, a
+/// console entry point, and `.data` files for every scheme, including a
+/// `#!python` script and a script that merely wraps the entry point (which
+/// pip drops).
 fn demo_wheel(python: &Path, dir: &Path) -> PathBuf {
-    let script = r#"
+    let script = r##"
 import base64, hashlib, sys, zipfile
-files = {
-    "demo.py": b"VALUE = 42\n",
-    "demo-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n",
-    "demo-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-}
+files = [
+    ("demo.py", b"VALUE = 42\ndef main():\n    print(VALUE)\n", 0o644),
+    ("demo-1.0.data/purelib/demo_extra.py", b"X = 1\n", 0o644),
+    ("demo-1.0.data/scripts/demo-tool", b"#!python\nimport demo\nprint(demo.VALUE)\n", 0o755),
+    ("demo-1.0.data/scripts/demo-cli", b"#!/bin/sh\necho a wrapper pip drops\n", 0o755),
+    ("demo-1.0.data/data/share/demo/demo.txt", b"data\n", 0o644),
+    ("demo-1.0.data/headers/demo.h", b"#define DEMO 1\n", 0o644),
+    ("demo-1.0.dist-info/METADATA", b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n", 0o644),
+    ("demo-1.0.dist-info/WHEEL", b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n", 0o644),
+    ("demo-1.0.dist-info/entry_points.txt", b"[console_scripts]\ndemo-cli = demo:main\n", 0o644),
+]
 record = ""
-for name, data in files.items():
+for name, data, _ in files:
     digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
     record += "%s,sha256=%s,%d\n" % (name, digest, len(data))
 record += "demo-1.0.dist-info/RECORD,,\n"
 with zipfile.ZipFile(sys.argv[1], "w") as z:
-    for name, data in files.items():
-        z.writestr(name, data)
-    z.writestr("demo-1.0.dist-info/RECORD", record)
-"#;
+    for name, data, mode in files + [("demo-1.0.dist-info/RECORD", record.encode(), 0o644)]:
+        info = zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0))
+        info.external_attr = (0o100000 | mode) << 16
+        z.writestr(info, data)
+"##;
     let wheel = dir.join("demo-1.0-py3-none-any.whl");
     ok(Command::new(python).args(["-c", script]).arg(&wheel));
     wheel
+}
+
+/// Adds `wheel` to the wheels the (only) remembered interpreter in `cache`
+/// says its ensurepip installs, keeping the entry valid.
+fn add_to_remembered_wheels(cache: &Path, wheel: &Path) {
+    use sha2::{Digest, Sha256};
+    let dir = cache.join("interpreters-v1");
+    let entry = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap()
+        .path();
+    let data = std::fs::read_to_string(&entry).unwrap();
+    let mut record: serde_json::Value =
+        serde_json::from_str(data.split_once('\n').unwrap().1).unwrap();
+    let wheels = record["facts"]["wheels"].as_array_mut().unwrap();
+    wheels.push(serde_json::json!(wheel));
+    let body = serde_json::to_string(&record).unwrap();
+    let sum: String = Sha256::digest(body.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    std::fs::write(&entry, format!("{sum}\n{body}")).unwrap();
+}
+
+/// pip's own install of a wheel with `.data` directories and scripts, and
+/// pyvenv's native one, leave the same files: pyvenv reads the same rules.
+/// (Only where ensurepip brings pip 23 or later, 3.8 on: older pips' RECORD
+/// keeps the hash a
+/// `#!python` script had before pip rewrote it, a pip bug pyvenv does not
+/// copy; no wheel ensurepip installs has such a script.)
+#[test]
+fn data_directories_and_scripts_land_where_pip_puts_them() {
+    for python in interpreters() {
+        let minor = minor_version(&python);
+        if minor < 8 {
+            continue;
+        }
+        let scratch = tempfile::tempdir().unwrap();
+        let env = scratch.path().join("env");
+        let wheel = demo_wheel(&python, scratch.path());
+
+        // pyvenv, told (through its remembered facts) that ensurepip
+        // installs the demo wheel too.
+        let cache = scratch.path().join("cache");
+        make(&python, &env, &cache, &[]);
+        std::fs::remove_dir_all(&env).unwrap();
+        add_to_remembered_wheels(&cache, &wheel);
+        make(&python, &env, &cache, &[]);
+        let native = Snapshot::take(&env);
+        std::fs::remove_dir_all(&env).unwrap();
+
+        // pip itself, from the same place, run as ensurepip runs it (by
+        // `bin/<the base interpreter's name>`, which its shebangs carry).
+        make(&python, &env, &scratch.path().join("other cache"), &[]);
+        ok(
+            Command::new(env.join("bin").join(python.file_name().unwrap()))
+                .args(["-m", "pip", "install", "--no-index"])
+                .arg(&wheel)
+                .env("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
+        );
+        forget_direct_url(&env);
+        let by_pip = Snapshot::take(&env);
+        let differences = by_pip.differences(&native);
+        assert!(
+            differences.is_empty(),
+            "{}:\n{}",
+            python.display(),
+            differences.join("\n")
+        );
+        assert!(env.join("bin/demo-tool").exists() && env.join("share/demo/demo.txt").exists());
+    }
+}
+
+/// pip records where a wheel given by path came from (`direct_url.json`);
+/// ensurepip's wheels are found by name, so they have none: leave it out.
+fn forget_direct_url(env: &Path) {
+    for lib in std::fs::read_dir(env.join("lib")).unwrap().flatten() {
+        let dist = lib.path().join("site-packages/demo-1.0.dist-info");
+        let _ = std::fs::remove_file(dist.join("direct_url.json"));
+        let record = dist.join("RECORD");
+        if let Ok(text) = std::fs::read_to_string(&record) {
+            let kept: String = text
+                .split_inclusive("\r\n")
+                .filter(|l| !l.contains("direct_url.json"))
+                .collect();
+            std::fs::write(&record, kept).unwrap();
+        }
+    }
 }
 
 fn env_python(env: &Path) -> Command {

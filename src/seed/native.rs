@@ -109,7 +109,7 @@ pub fn install(layout: &Layout, env: &SeedEnv) -> Result<Outcome> {
                 Source::Zip(plan, zip)
             }
         };
-        write_generated(source.plan(), &source, &target, &style)?;
+        write_generated(wheel, &source, &target, &style)?;
     }
     Ok(Outcome::Installed)
 }
@@ -252,11 +252,12 @@ fn is_written_per_env(plan: &WheelPlan, path: &str, scheme: Scheme) -> bool {
 
 /// The files whose content depends on the environment, and `RECORD`.
 fn write_generated(
-    plan: &WheelPlan,
+    wheel: &Path,
     source: &Source,
     target: &Target,
     style: &ScriptStyle,
 ) -> Result<()> {
+    let plan = source.plan();
     let file_mode = 0o666 & !target.umask;
     let mut installed: HashMap<&str, String> = HashMap::with_capacity(plan.files.len());
     let mut changed: HashMap<String, RecordRow> = HashMap::new();
@@ -307,7 +308,7 @@ fn write_generated(
         let script = style
             .script(&target.python, &value)
             .ok_or_else(|| Error::BadWheel {
-                path: PathBuf::from(&plan.dist_info),
+                path: wheel.to_path_buf(),
                 reason: format!("invalid script entry point: {name} = {value}"),
             })?;
         disk::write_file(&target.bin.join(&name), &script, Some(file_mode | 0o555))?;
