@@ -37,6 +37,18 @@ fn pyvenv(path_dirs: &[&Path]) -> Command {
     cmd
 }
 
+/// pyvenv asked for the interpreter `python`.
+fn with_python(python: &Path) -> Command {
+    let mut cmd = pyvenv(&[]);
+    cmd.arg("-p").arg(python);
+    cmd
+}
+
+/// Runs `cmd` to make `env` without pip, which must succeed.
+fn made(mut cmd: Command, env: &Path) {
+    cmd.arg("--without-pip").arg(env).assert().success();
+}
+
 fn cfg(env: &Path) -> String {
     std::fs::read_to_string(env.join("pyvenv.cfg")).unwrap()
 }
@@ -49,9 +61,7 @@ fn link_to(dir: &Path, name: &str, target: &Path) {
 fn success_prints_nothing() {
     let py = require!(12);
     let tmp = tempfile::tempdir().unwrap();
-    pyvenv(&[])
-        .arg("-p")
-        .arg(&py)
+    with_python(&py)
         .arg("--without-pip")
         .arg(tmp.path().join("env"))
         .assert()
@@ -65,13 +75,7 @@ fn p_accepts_a_path() {
     let py = require!(9);
     let tmp = tempfile::tempdir().unwrap();
     let env = tmp.path().join("env");
-    pyvenv(&[])
-        .arg("-p")
-        .arg(&py)
-        .args(["--without-pip"])
-        .arg(&env)
-        .assert()
-        .success();
+    made(with_python(&py), &env);
     assert!(cfg(&env).contains("version = 3.9."));
 }
 
@@ -201,11 +205,7 @@ fn the_default_is_python3_on_path() {
     std::fs::create_dir(&bin).unwrap();
     link_to(&bin, "python3", &py);
     let env = tmp.path().join("env");
-    pyvenv(&[&bin])
-        .arg("--without-pip")
-        .arg(&env)
-        .assert()
-        .success();
+    made(pyvenv(&[&bin]), &env);
     assert!(cfg(&env).contains("version = 3.9."));
 }
 
@@ -241,9 +241,7 @@ fn a_file_that_is_not_a_python_is_refused() {
     let fake = tmp.path().join("python3");
     std::fs::write(&fake, "#!/bin/sh\necho hello\n").unwrap();
     std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
-    pyvenv(&[])
-        .arg("-p")
-        .arg(&fake)
+    with_python(&fake)
         .arg(tmp.path().join("env"))
         .assert()
         .code(1)
@@ -279,9 +277,7 @@ fn python_2_is_refused() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    pyvenv(&[])
-        .arg("-p")
-        .arg(&py2)
+    with_python(&py2)
         .arg(tmp.path().join("env"))
         .assert()
         .code(1)
@@ -328,16 +324,10 @@ fn the_path_separator_is_refused_for_every_version() {
     let py = require!(6);
     let tmp = tempfile::tempdir().unwrap();
     let env = tmp.path().join("a:b");
-    pyvenv(&[])
-        .arg("-p")
-        .arg(&py)
-        .arg(&env)
-        .assert()
-        .code(1)
-        .stderr(format!(
-            "Error: Refusing to create a venv in {} because it contains the PATH separator :.\n",
-            env.display()
-        ));
+    with_python(&py).arg(&env).assert().code(1).stderr(format!(
+        "Error: Refusing to create a venv in {} because it contains the PATH separator :.\n",
+        env.display()
+    ));
     assert!(!env.exists());
 }
 
@@ -347,16 +337,10 @@ fn a_file_in_the_way_is_refused_with_cpythons_words() {
     let tmp = tempfile::tempdir().unwrap();
     let env = tmp.path().join("env");
     std::fs::write(&env, "precious").unwrap();
-    pyvenv(&[])
-        .arg("-p")
-        .arg(&py)
-        .arg(&env)
-        .assert()
-        .code(1)
-        .stderr(format!(
-            "Error: Unable to create directory '{}'\n",
-            env.display()
-        ));
+    with_python(&py).arg(&env).assert().code(1).stderr(format!(
+        "Error: Unable to create directory '{}'\n",
+        env.display()
+    ));
     assert_eq!(std::fs::read_to_string(&env).unwrap(), "precious");
 }
 
@@ -369,9 +353,7 @@ fn a_symlink_in_the_way_is_refused_and_not_followed() {
     std::fs::write(real.join("keep.txt"), "mine").unwrap();
     let env = tmp.path().join("env");
     std::os::unix::fs::symlink(&real, &env).unwrap();
-    pyvenv(&[])
-        .arg("-p")
-        .arg(&py)
+    with_python(&py)
         .arg("--clear")
         .arg(&env)
         .assert()
@@ -395,9 +377,7 @@ fn several_targets_are_made_in_order_and_the_first_failure_stops() {
         tmp.path().join("b:x"),
         tmp.path().join("c"),
     );
-    pyvenv(&[])
-        .arg("-p")
-        .arg(&py)
+    with_python(&py)
         .arg("--without-pip")
         .args([&a, &bad, &c])
         .assert()
@@ -448,9 +428,7 @@ fn clear_refuses_a_directory_that_is_not_an_environment() {
     let dir = tmp.path().join("work");
     std::fs::create_dir(&dir).unwrap();
     std::fs::write(dir.join("thesis.tex"), "years of work").unwrap();
-    pyvenv(&[])
-        .arg("-p")
-        .arg(&py)
+    with_python(&py)
         .arg("--clear")
         .arg(&dir)
         .assert()
@@ -467,20 +445,12 @@ fn clear_keeps_the_directory_itself_and_removes_links_without_following() {
     let outside = tmp.path().join("outside");
     std::fs::create_dir(&outside).unwrap();
     std::fs::write(outside.join("keep.txt"), "mine").unwrap();
-    pyvenv(&[])
-        .arg("-p")
-        .arg(&py)
-        .arg("--without-pip")
-        .arg(&env)
-        .assert()
-        .success();
+    made(with_python(&py), &env);
     std::os::unix::fs::symlink(&outside, env.join("link-to-outside")).unwrap();
     let inode_before = std::fs::metadata(&env)
         .map(|m| std::os::unix::fs::MetadataExt::ino(&m))
         .unwrap();
-    pyvenv(&[])
-        .arg("-p")
-        .arg(&py)
+    with_python(&py)
         .args(["--without-pip", "--clear"])
         .arg(&env)
         .assert()
@@ -498,18 +468,10 @@ fn clear_refuses_the_directory_holding_the_interpreter() {
     let py = require!(12);
     let tmp = tempfile::tempdir().unwrap();
     let env = tmp.path().join("env");
-    pyvenv(&[])
-        .arg("-p")
-        .arg(&py)
-        .arg("--without-pip")
-        .arg(&env)
-        .assert()
-        .success();
+    made(with_python(&py), &env);
     // A copy of the interpreter inside the environment, used as the target.
     let inner = env.join("bin/python3.12");
-    pyvenv(&[])
-        .arg("-p")
-        .arg(&inner)
+    with_python(&inner)
         .args(["--without-pip", "--clear", "--copies"])
         .arg(&env)
         .assert()
@@ -522,13 +484,7 @@ fn activate_under_strict_bash_is_silent_and_deactivate_restores_path() {
     let py = require!(12);
     let tmp = tempfile::tempdir().unwrap();
     let env = tmp.path().join("env");
-    pyvenv(&[])
-        .arg("-p")
-        .arg(&py)
-        .arg("--without-pip")
-        .arg(&env)
-        .assert()
-        .success();
+    made(with_python(&py), &env);
     let script = format!(
         "set -euo pipefail\nbefore=$PATH\n. '{}/bin/activate'\n[ \"$VIRTUAL_ENV\" = '{}' ]\n\
          [ \"$(command -v python)\" = '{}/bin/python' ]\ndeactivate\n[ \"$PATH\" = \"$before\" ]\n\
