@@ -459,3 +459,27 @@ fn a_python_without_ensurepip_names_the_package_to_install() {
     let out = pyvenv(&wrapper, &["--without-pip".as_ref(), target.as_os_str()]);
     assert!(out.status.success());
 }
+
+#[test]
+fn clear_refuses_the_home_directory_even_when_it_is_an_environment() {
+    let py = require_python!();
+    let scratch = tempfile::tempdir().unwrap();
+    let home = scratch.path().join("home");
+    let out = pyvenv(&py, &["--without-pip".as_ref(), home.as_os_str()]);
+    assert!(out.status.success());
+    std::fs::write(home.join(".bashrc"), "# years of tuning\n").unwrap();
+    let before = listing(&home);
+    let out = Command::new(env!("CARGO_BIN_EXE_pyvenv"))
+        .env("HOME", &home)
+        .env("PYVENV_CACHE_DIR", scratch.path().join("cache"))
+        .arg("-p")
+        .arg(&py)
+        .args(["--without-pip", "--clear"])
+        .arg(&home)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("it is your home directory"), "{stderr}");
+    assert_eq!(listing(&home), before);
+}
