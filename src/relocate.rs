@@ -11,11 +11,10 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use crate::disk;
 use crate::error::{Error, Result};
 use crate::layout::Layout;
+use crate::wheel_record::record_hash;
 
 /// Rewrites every script in `bin` that names the staging root.
 pub fn console_scripts(layout: &Layout) -> Result<()> {
@@ -119,42 +118,16 @@ fn record_line(
         return Ok(None);
     }
     let bytes = fs::read(&path).map_err(Error::io("read", &path))?;
-    let digest = Sha256::digest(&bytes);
     Ok(Some(format!(
-        "{name},sha256={},{}",
-        urlsafe_b64_nopad(&digest),
+        "{name},{},{}",
+        record_hash(&bytes),
         bytes.len()
     )))
-}
-
-/// The RECORD hash encoding: URL-safe base64 without padding.
-pub fn urlsafe_b64_nopad(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | (u32::from(b) << (16 - 8 * i)));
-        for i in 0..=chunk.len() {
-            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-        }
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_matches_the_record_encoding() {
-        assert_eq!(urlsafe_b64_nopad(b""), "");
-        assert_eq!(urlsafe_b64_nopad(b"f"), "Zg");
-        assert_eq!(urlsafe_b64_nopad(b"fo"), "Zm8");
-        assert_eq!(urlsafe_b64_nopad(b"foo"), "Zm9v");
-        assert_eq!(urlsafe_b64_nopad(&[0xfb, 0xff]), "-_8");
-    }
 
     #[test]
     fn only_the_head_is_rewritten() {
