@@ -11,10 +11,8 @@
 //! `/opt/pyvenv-tools` (or name another python with `PYVENV_TS_PYTHON`).
 
 #[path = "common/activation_scripts.rs"]
-#[allow(dead_code)]
 mod activation_scripts;
 #[path = "common/activation_harness.rs"]
-#[allow(dead_code)]
 mod harness;
 
 use std::path::PathBuf;
