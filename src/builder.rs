@@ -8,7 +8,7 @@ use crate::disk::{self, Entry};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::seed;
-use crate::{interrupt, relocate, staging};
+use crate::{interrupt, staging};
 
 /// What the builder must know about the world beyond the layout, passed in
 /// so nothing here reads the process environment behind the caller's back.
@@ -43,7 +43,6 @@ fn build(layout: &Layout, around: &Surroundings) -> Result<()> {
     interrupt::check()?;
     if let Some(call) = &layout.ensurepip {
         seed::install_pip(layout, call, &around.seed)?;
-        relocate::console_scripts(layout)?;
     }
     interrupt::check()?;
     if layout.write_scripts {
@@ -54,7 +53,6 @@ fn build(layout: &Layout, around: &Surroundings) -> Result<()> {
     }
     if let Some(call) = &layout.upgrade_deps {
         seed::upgrade_deps(layout, call)?;
-        relocate::console_scripts(layout)?;
     }
     Ok(())
 }

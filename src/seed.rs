@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use crate::child;
+use crate::{child, relocate};
 
 use crate::error::{Error, Result};
 use crate::layout::{CallStyle, Layout, PythonCall, Seeder};
@@ -67,7 +67,9 @@ pub fn ensurepip(layout: &Layout, call: &PythonCall) -> Result<()> {
     // shown only if it fails.
     let finished = child::run_captured(&mut command_for(layout, call), &layout.env_exe)?;
     if finished.status.success() {
-        return Ok(());
+        // pip ran in the staging directory and wrote its path into the
+        // console scripts; the native route writes the final path itself.
+        return relocate::console_scripts(layout);
     }
     Err(Error::CommandFailed {
         command: describe(layout, call),
@@ -81,7 +83,7 @@ pub fn ensurepip(layout: &Layout, call: &PythonCall) -> Result<()> {
 pub fn upgrade_deps(layout: &Layout, call: &PythonCall) -> Result<()> {
     let status = child::run_inherited(&mut command_for(layout, call), &layout.env_exe)?;
     if status.success() {
-        Ok(())
+        relocate::console_scripts(layout)
     } else {
         Err(Error::CommandFailed {
             command: describe(layout, call),
