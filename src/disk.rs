@@ -37,7 +37,7 @@ pub fn ensure_dir(dir: &Path) -> Result<()> {
 
 /// The nearest ancestor of `dir` that exists and is not a directory, for an
 /// error that points at the real obstacle.
-fn first_non_dir_ancestor(dir: &Path) -> std::path::PathBuf {
+pub fn first_non_dir_ancestor(dir: &Path) -> std::path::PathBuf {
     dir.ancestors()
         .filter(|a| fs::symlink_metadata(a).is_ok())
         .find(|a| !a.is_dir())

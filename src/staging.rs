@@ -15,6 +15,7 @@ use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
+use crate::disk;
 use crate::error::{Error, Result};
 use crate::interrupt;
 use crate::layout::Layout;
@@ -61,7 +62,9 @@ fn make_parents(dir: &Path) -> Result<Vec<PathBuf>> {
                     let _ = fs::remove_dir(dir);
                 }
                 return Err(match e.kind() {
-                    io::ErrorKind::NotADirectory => Error::NotADirectory(non_dir_ancestor(path)),
+                    io::ErrorKind::NotADirectory => {
+                        Error::NotADirectory(disk::first_non_dir_ancestor(path))
+                    }
                     _ => Error::Io {
                         op: "create directory",
                         path: path.to_path_buf(),
@@ -72,16 +75,9 @@ fn make_parents(dir: &Path) -> Result<Vec<PathBuf>> {
         }
     }
     if !dir.is_dir() {
-        return Err(Error::NotADirectory(non_dir_ancestor(dir)));
+        return Err(Error::NotADirectory(disk::first_non_dir_ancestor(dir)));
     }
     Ok(made)
-}
-
-fn non_dir_ancestor(path: &Path) -> PathBuf {
-    path.ancestors()
-        .find(|a| fs::symlink_metadata(a).is_ok_and(|m| !m.is_dir()))
-        .unwrap_or(path)
-        .to_path_buf()
 }
 
 /// Removes staging directories left in `parent` by runs that no longer
