@@ -29,6 +29,7 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::disk;
 use crate::error::{Error, Result};
 use crate::wheel::{Scheme, WheelPlan};
 use crate::wheel_record::hex;
@@ -185,7 +186,7 @@ impl WheelCache {
     fn fill(&self, wheel: &Path, dir: &Path, replace: bool) -> Result<Entry> {
         fs::create_dir_all(&self.root).map_err(Error::io("create directory", &self.root))?;
         sweep(&self.root);
-        let tmp = unique_sibling(dir, "tmp");
+        let tmp = disk::unique_sibling(dir, "tmp");
         fs::create_dir(&tmp).map_err(Error::io("create directory", &tmp))?;
         let filled = self.unpack_into(wheel, &tmp);
         let manifest = match filled {
@@ -197,7 +198,7 @@ impl WheelCache {
         };
         // A damaged entry is moved aside first; a rename cannot replace a
         // directory that has files in it.
-        let trash = unique_sibling(dir, "trash");
+        let trash = disk::unique_sibling(dir, "trash");
         let moved_aside = replace && fs::rename(dir, &trash).is_ok();
         let result = match fs::rename(&tmp, dir) {
             Ok(()) => Ok(Entry {
@@ -273,23 +274,7 @@ pub fn write_atomically(path: &Path, data: &[u8]) -> Result<()> {
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(Error::io("create directory", parent))?;
     }
-    let tmp = unique_sibling(path, "tmp");
-    let result = fs::write(&tmp, data)
-        .map_err(Error::io("write file", &tmp))
-        .and_then(|()| fs::rename(&tmp, path).map_err(Error::io("write file", path)));
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// `.<kind>-<name>-<pid>-<n>` beside `path`: a name no other process uses.
-fn unique_sibling(path: &Path, kind: &str) -> PathBuf {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    path.with_file_name(format!(".{kind}-{name}-{}-{n}", std::process::id()))
+    disk::write_file(path, data, None)
 }
 
 /// Removes what killed processes left behind: temporary and set-aside

@@ -49,7 +49,7 @@ pub fn first_non_dir_ancestor(dir: &Path) -> std::path::PathBuf {
 /// `mode` is applied exactly; `None` leaves the umask's default (0666 less
 /// the umask), as Python's `open(path, 'w')` does.
 pub fn write_file(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<()> {
-    let tmp = temp_sibling(path);
+    let tmp = unique_sibling(path, "tmp");
     let result = (|| {
         let mut file = OpenOptions::new()
             .write(true)
@@ -71,14 +71,14 @@ pub fn write_file(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<()>
     result
 }
 
-/// A name beside `path` that no other writer uses.
-fn temp_sibling(path: &Path) -> std::path::PathBuf {
+/// `.<kind>-<name>-<pid>-<n>` beside `path`: a name no other writer uses,
+/// hidden, and recognisable to whoever sweeps up after a killed run.
+pub fn unique_sibling(path: &Path, kind: &str) -> std::path::PathBuf {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".pyvenv-tmp-{}-{n}", std::process::id()));
-    path.with_file_name(name)
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    path.with_file_name(format!(".{kind}-{name}-{}-{n}", std::process::id()))
 }
 
 /// Makes `link` a symlink holding `target`.
@@ -92,7 +92,7 @@ pub fn copy_executable(src: &Path, dst: &Path) -> Result<()> {
     if fs::symlink_metadata(dst).is_ok_and(|m| m.file_type().is_symlink()) {
         fs::remove_file(dst).map_err(Error::io("remove", dst))?;
     }
-    let tmp = temp_sibling(dst);
+    let tmp = unique_sibling(dst, "tmp");
     let result = fs::copy(src, &tmp)
         .map_err(|e| Error::Io {
             op: "copy the interpreter to",
