@@ -4,7 +4,7 @@ use std::ffi::OsString;
 
 use clap::{ArgAction, Parser};
 
-use crate::layout::{LinkMode, Options, Seeder};
+use crate::layout::{LinkMode, Options, RouteChoice, Seeder};
 
 /// Creates virtual Python environments in one or more target directories.
 #[derive(Debug, Parser)]
@@ -132,6 +132,7 @@ impl Cli {
                 LinkModeArg::Hardlink => LinkMode::Hardlink,
                 LinkModeArg::Copy => LinkMode::Copy,
             },
+            route: RouteChoice::Auto,
         }
     }
 }
