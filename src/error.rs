@@ -89,15 +89,15 @@ pub enum Error {
     /// The target has no `ensurepip` (Debian without `python3.X-venv`).
     #[error(
         "ensurepip is not available for {}, so pip cannot be installed. \
-         On Debian/Ubuntu install it with `apt install python{version}-venv`, \
+         On Debian/Ubuntu install it with `apt install {package}`, \
          or pass --without-pip",
         python.display()
     )]
     EnsurepipMissing {
         /// The base interpreter.
         python: PathBuf,
-        /// `X.Y`.
-        version: String,
+        /// Debian's package that has it (`python3.11-venv`, `pypy3-venv`).
+        package: String,
     },
 
     /// SIGINT or SIGTERM arrived; what was half-built has been removed.

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::interpreter::BaseInterpreter;
 use crate::paths;
 use crate::pyrepr::py_repr;
-use crate::venv_rules::{IncludeDir, VenvRules};
+use crate::venv_rules::{Implementation, IncludeDir, VenvRules};
 
 /// What the user asked for, independent of any directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,6 +180,8 @@ pub struct Layout {
     pub upgrade_deps: Option<PythonCall>,
     /// `X.Y` of the target.
     pub short_version: String,
+    /// Debian's package holding the target's `ensurepip`.
+    pub venv_package: String,
     /// Whether the target's `ensurepip` is there to run.
     pub has_ensurepip: bool,
     /// How pip gets in.
@@ -305,6 +307,10 @@ impl Layout {
             clear: options.clear,
             ensurepip,
             upgrade_deps,
+            venv_package: match rules.implementation {
+                Implementation::CPython => format!("python{short}-venv"),
+                Implementation::PyPy => "pypy3-venv".into(),
+            },
             short_version: short,
             has_ensurepip: python.has_ensurepip,
             seeder: options.seeder,
@@ -374,6 +380,7 @@ impl Layout {
             clear: o.clear,
             ensurepip: None,
             upgrade_deps: None,
+            venv_package: format!("python{}-venv", python.short_version()),
             short_version: python.short_version(),
             has_ensurepip: python.has_ensurepip,
             seeder: o.seeder,

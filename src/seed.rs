@@ -60,7 +60,7 @@ pub fn ensurepip(layout: &Layout, call: &PythonCall) -> Result<()> {
     if !layout.has_ensurepip {
         return Err(Error::EnsurepipMissing {
             python: layout.base_executable.clone(),
-            version: layout.short_version.clone(),
+            package: layout.venv_package.clone(),
         });
     }
     // ensurepip's chatter is captured, as CPython's check_output does, and

@@ -311,6 +311,89 @@ mod tests {
         assert_eq!(script_specs(&other, &[], "3.12")[0].0, "pipx");
     }
 
+    /// A pip wheel's two sources, as `detect` reads them.
+    fn sources<'a>(installer: &'a str, distlib: &'a str) -> impl FnMut(&str) -> Option<String> {
+        move |member| match member {
+            "pip/_internal/operations/install/wheel.py" => Some(installer.to_string()),
+            "pip/_vendor/distlib/scripts.py" => Some(distlib.to_string()),
+            _ => None,
+        }
+    }
+
+    const DISTLIB_03: &str = r#"SCRIPT_TEMPLATE = r'''# -*- coding: utf-8 -*-
+X
+'''
+            result += b"' '''"
+        if not shebang.endswith(linesep):
+"#;
+    const DISTLIB_04: &str = r#"SCRIPT_TEMPLATE = r'''# -*- coding: utf-8 -*-
+X
+'''
+            result += b"' '''\n"
+            script_bytes = shebang + script_bytes
+"#;
+    const PIP_26: &str = r#"class PipScriptMaker(ScriptMaker):
+    script_template = textwrap.dedent("""\
+        import sys
+        from %(module)s import %(import_name)s
+        if __name__ == '__main__':
+            sys.argv[0] = sys.argv[0].removesuffix('.exe')
+            sys.exit(%(func)s())
+""")
+        requested_path = os.path.join(dest_info_dir, "REQUESTED")
+"#;
+
+    #[test]
+    fn pip_26s_own_template_is_dedented_and_distlib_04_adds_no_blank_line() {
+        let style = ScriptStyle::detect(sources(PIP_26, DISTLIB_04)).unwrap();
+        assert!(!style.blank_line_after_shebang && style.writes_requested);
+        let script = style
+            .script("/e/bin/python3.14", "pip._internal.cli.main:main")
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(script).unwrap(),
+            "#!/e/bin/python3.14\nimport sys\nfrom pip._internal.cli.main import main\n\
+             if __name__ == '__main__':\n    sys.argv[0] = sys.argv[0].removesuffix('.exe')\n    \
+             sys.exit(main())\n"
+        );
+        let long = format!("/{}/bin/python", "x".repeat(120));
+        let script = String::from_utf8(style.script(&long, "a:b").unwrap()).unwrap();
+        assert!(script.contains("\"$@\"\n' '''\nimport sys\n"), "{script}");
+    }
+
+    #[test]
+    fn distlibs_own_template_serves_a_pip_that_sets_none() {
+        let style = ScriptStyle::detect(sources("no template here", DISTLIB_03)).unwrap();
+        assert_eq!(style.template, "# -*- coding: utf-8 -*-\nX\n");
+        assert!(!style.blank_line_after_shebang && !style.writes_requested);
+        let old = "script_bytes = shebang + linesep + script_bytes\nSCRIPT_TEMPLATE = r'''T'''";
+        assert!(
+            ScriptStyle::detect(sources("", old))
+                .unwrap()
+                .blank_line_after_shebang
+        );
+    }
+
+    #[test]
+    fn a_pip_or_distlib_written_another_way_gets_no_style() {
+        // A template set in a form pyvenv does not read.
+        let other = "script_template = make_template()\n";
+        assert_eq!(ScriptStyle::detect(sources(other, DISTLIB_04)), None);
+        // An escape in a template that is not a raw string.
+        let escaped = PIP_26.replace("removesuffix('.exe')", r"removesuffix('\x2eexe')");
+        assert_eq!(ScriptStyle::detect(sources(&escaped, DISTLIB_04)), None);
+        // A distlib that joins shebang and script in a way not known.
+        let unknown = "SCRIPT_TEMPLATE = r'''T'''\nscript_bytes = join(shebang, script_bytes)";
+        assert_eq!(ScriptStyle::detect(sources(PIP_26, unknown)), None);
+    }
+
+    #[test]
+    fn dedent_removes_the_common_indent_and_empties_blank_lines() {
+        assert_eq!(dedent("    a\n      b\n  \n    c\n"), "a\n  b\n\nc\n");
+        assert_eq!(dedent("a\n b\n"), "a\n b\n");
+        assert_eq!(dedent("  a\n  b"), "a\nb");
+    }
+
     #[test]
     fn a_template_with_unknown_keys_is_refused() {
         assert_eq!(

@@ -9,20 +9,22 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use support::{Snapshot, interpreters};
+use support::target::sid_targets;
+use support::{Snapshot, Target, interpreters};
 
-/// One way of calling venv: the flags, and what the directory holds first.
+/// One way of calling venv: the flags, and what the directory holds first
+/// (`env` as seen from this machine).
 struct Case {
     name: &'static str,
     args: &'static [&'static str],
-    setup: fn(&Path, &Path),
+    setup: fn(&Path, &Target),
 }
 
-fn nothing(_: &Path, _: &Path) {}
+fn nothing(_: &Path, _: &Target) {}
 
-fn unrelated_files(env: &Path, _: &Path) {
+fn unrelated_files(env: &Path, _: &Target) {
     std::fs::create_dir_all(env.join("notes")).unwrap();
     std::fs::write(env.join("notes/todo.txt"), "keep me\n").unwrap();
     std::fs::write(env.join("README"), "mine\n").unwrap();
@@ -30,10 +32,11 @@ fn unrelated_files(env: &Path, _: &Path) {
 
 /// An environment made by the target itself, plus a stray file, so both
 /// tools start from the same existing environment.
-fn existing_env(env: &Path, python: &Path) {
-    let status = Command::new(python)
+fn existing_env(env: &Path, target: &Target) {
+    let status = target
+        .command(&target.python, Path::new("/"))
         .args(["-m", "venv", "--without-pip"])
-        .arg(env)
+        .arg(target.inside(env))
         .status()
         .unwrap();
     assert!(status.success());
@@ -118,16 +121,33 @@ struct Outcome {
     inside: Option<String>,
 }
 
-fn build(tool: &[&std::ffi::OsStr], case_args: &[&str], extra: &[&str], root: &Path) -> Outcome {
+/// How pyvenv is run besides the case's flags.
+#[derive(Clone, Copy, Default)]
+struct Ours<'a> {
+    /// Flags given to pyvenv alone.
+    flags: &'a [&'a str],
+    /// Variables set for pyvenv alone.
+    vars: &'a [(&'a str, &'a str)],
+}
+
+/// Runs `tool` (`program` then its arguments) in `root` (this machine's
+/// path) with the case's and the extra flags and `env` as the directory.
+fn build(
+    target: &Target,
+    tool: &[PathBuf],
+    args: &[&str],
+    vars: &[(&str, &str)],
+    root: &Path,
+) -> Outcome {
     let Some((program, rest)) = tool.split_first() else {
         panic!("empty tool command");
     };
-    let output: Output = Command::new(program)
+    let output: Output = target
+        .command(program, &target.inside(root))
         .args(rest)
-        .args(case_args)
-        .args(extra)
+        .args(args)
         .arg("env")
-        .current_dir(root)
+        .envs(vars.iter().copied())
         .output()
         .unwrap();
     let env = root.join("env");
@@ -138,48 +158,39 @@ fn build(tool: &[&std::ffi::OsStr], case_args: &[&str], extra: &[&str], root: &P
         inside: env
             .join("bin/python")
             .exists()
-            .then(|| support::ask_inside(&env)),
+            .then(|| support::ask_inside(target, &target.inside(&env))),
     }
-}
-
-fn pyvenv() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_pyvenv"))
 }
 
 /// Runs `case` with the target and with pyvenv; returns a description of
 /// every difference.
-fn compare(python: &Path, case: &Case, extra: &[&str], ours_only: &[&str]) -> Vec<String> {
-    let scratch = tempfile::tempdir().unwrap();
+fn compare(target: &Target, case: &Case, extra: &[&str], ours: Ours) -> Vec<String> {
+    let scratch = target.scratch();
     // A directory with a known name, so `--prompt .` has a name to use.
     let root = scratch.path().join("proj");
     let env = root.join("env");
     std::fs::create_dir_all(&root).unwrap();
 
-    (case.setup)(&env, python);
+    (case.setup)(&env, target);
     // pyvenv accepts --without-scm-ignore-files for every target; a target
-    // older than 3.13 has no such flag and writes no .gitignore anyway.
-    let their_args: Vec<&str> = if support::minor_version(python) < 13 {
-        case.args
-            .iter()
-            .copied()
-            .filter(|a| *a != "--without-scm-ignore-files")
-            .collect()
-    } else {
-        case.args.to_vec()
-    };
-    let theirs = build(
-        &[python.as_os_str(), "-m".as_ref(), "venv".as_ref()],
-        &their_args,
-        extra,
-        &root,
-    );
+    // older than 3.13 (PyPy 3.11 too) has no such flag and writes no
+    // .gitignore anyway.
+    let their_args: Vec<&str> = case
+        .args
+        .iter()
+        .chain(extra)
+        .copied()
+        .filter(|a| *a != "--without-scm-ignore-files" || target.minor() >= 13)
+        .collect();
+    let venv = [target.python.clone(), "-m".into(), "venv".into()];
+    let theirs = build(target, &venv, &their_args, &[], &root);
     std::fs::remove_dir_all(&root).unwrap();
     std::fs::create_dir_all(&root).unwrap();
-    (case.setup)(&env, python);
-    let mut our_tool = vec![pyvenv().into_os_string(), "-p".into(), python.into()];
-    our_tool.extend(ours_only.iter().map(Into::into));
-    let our_tool: Vec<&std::ffi::OsStr> = our_tool.iter().map(|a| a.as_os_str()).collect();
-    let ours = build(&our_tool, case.args, extra, &root);
+    (case.setup)(&env, target);
+    let mut our_tool = vec![target.pyvenv(), "-p".into(), target.python.clone()];
+    our_tool.extend(ours.flags.iter().map(PathBuf::from));
+    let our_args: Vec<&str> = case.args.iter().chain(extra).copied().collect();
+    let ours = build(target, &our_tool, &our_args, ours.vars, &root);
 
     let mut problems = Vec::new();
     if theirs.status != ours.status {
@@ -212,16 +223,20 @@ fn compare(python: &Path, case: &Case, extra: &[&str], ours_only: &[&str]) -> Ve
     problems
 }
 
-fn run_case(case: &Case, extra: &[&str], pythons: &[PathBuf]) {
-    run_case_with(case, extra, &[], pythons);
-}
-
-/// `ours_only`: flags given to pyvenv alone.
-fn run_case_with(case: &Case, extra: &[&str], ours_only: &[&str], pythons: &[PathBuf]) {
+/// Runs `case` against every target with each set of `extras`, and fails
+/// with every difference found.
+fn run_case(case: &Case, runs: &[(&[Target], &[&str])], ours: Ours) {
     let mut failures = Vec::new();
-    for python in pythons {
-        for problem in compare(python, case, extra, ours_only) {
-            failures.push(format!("[{}] {}: {problem}", python.display(), case.name));
+    for (targets, extra) in runs {
+        for target in *targets {
+            for problem in compare(target, case, extra, ours) {
+                failures.push(format!(
+                    "[{}{}] {}: {problem}",
+                    target.label(),
+                    if extra.is_empty() { ", with pip" } else { "" },
+                    case.name
+                ));
+            }
         }
     }
     assert!(
@@ -231,101 +246,190 @@ fn run_case_with(case: &Case, extra: &[&str], ours_only: &[&str], pythons: &[Pat
     );
 }
 
-fn without_pip(name: &str) {
-    let pythons = interpreters();
-    let case = CASES
+fn host_targets() -> Vec<Target> {
+    interpreters().into_iter().map(Target::host).collect()
+}
+
+fn case(name: &str) -> &'static Case {
+    CASES
         .iter()
         .find(|c| c.name == name)
-        .unwrap_or_else(|| panic!("no case {name}"));
-    run_case(case, &["--without-pip"], &pythons);
+        .unwrap_or_else(|| panic!("no case {name}"))
+}
+
+/// Every interpreter without pip; the newest (the Debian unstable root's)
+/// with pip too, since their pip is the one whose scripts changed.
+fn every_target(name: &str) {
+    let sid = sid_targets();
+    run_case(
+        case(name),
+        &[
+            (&host_targets(), &["--without-pip"]),
+            (&sid, &["--without-pip"]),
+            (&sid, &[]),
+        ],
+        Ours::default(),
+    );
 }
 
 #[test]
 fn defaults_match_venv() {
-    without_pip("defaults");
+    every_target("defaults");
 }
 
 #[test]
 fn copies_match_venv() {
-    without_pip("copies");
+    every_target("copies");
 }
 
 #[test]
 fn symlinks_match_venv() {
-    without_pip("symlinks");
+    every_target("symlinks");
 }
 
 #[test]
 fn system_site_packages_match_venv() {
-    without_pip("system-site-packages");
+    every_target("system-site-packages");
 }
 
 #[test]
 fn a_prompt_with_a_space_matches_venv() {
-    without_pip("prompt two words");
+    every_target("prompt two words");
 }
 
 #[test]
 fn prompt_dot_matches_venv() {
-    without_pip("prompt dot");
+    every_target("prompt dot");
 }
 
 #[test]
 fn a_prompt_with_quotes_matches_venv() {
-    without_pip("prompt with quotes");
+    every_target("prompt with quotes");
 }
 
 #[test]
 fn without_scm_ignore_files_matches_venv() {
-    without_pip("without scm ignore files");
+    every_target("without scm ignore files");
 }
 
 #[test]
 fn rerun_over_unrelated_files_keeps_them_as_venv_does() {
-    without_pip("re-run over unrelated files");
+    every_target("re-run over unrelated files");
 }
 
 #[test]
 fn clear_over_an_existing_env_matches_venv() {
-    without_pip("clear over an existing env");
+    every_target("clear over an existing env");
 }
 
 #[test]
 fn upgrade_over_an_existing_env_matches_venv() {
-    without_pip("upgrade over an existing env");
+    every_target("upgrade over an existing env");
 }
 
 #[test]
 fn plain_rerun_over_an_existing_env_matches_venv() {
-    without_pip("plain re-run over an existing env");
+    every_target("plain re-run over an existing env");
 }
 
 #[test]
 fn upgrade_with_clear_fails_as_venv_does() {
-    without_pip("upgrade with clear");
+    every_target("upgrade with clear");
 }
 
-/// With pip, for every target: the same installed files and console
-/// scripts, and the same `pip --version` from inside.
+/// With pip, for every target of this machine: the same installed files
+/// and console scripts, and the same `pip --version` from inside.
 #[test]
 fn pip_matches_venv() {
-    run_case(&CASES[0], &[], &interpreters());
+    run_case(&CASES[0], &[(&host_targets(), &[])], Ours::default());
+}
+
+/// The oldest and newest of this machine, Debian's, and every one of the
+/// Debian unstable root.
+fn a_spread_of_targets() -> Vec<Target> {
+    let host = host_targets();
+    let mut chosen: Vec<Target> = Vec::new();
+    for target in [host.first(), host.iter().rev().nth(1), host.last()]
+        .into_iter()
+        .flatten()
+        .chain(&sid_targets())
+    {
+        if !chosen.iter().any(|c| c.label() == target.label()) {
+            chosen.push(target.clone());
+        }
+    }
+    chosen
 }
 
 /// The ensurepip route builds in a staging directory too; pip writes the
 /// staging path into its console scripts there, and pyvenv must point them
-/// (and their RECORD lines) at the final place. Oldest, newest and Debian.
+/// (and their RECORD lines) at the final place.
 #[test]
 fn the_ensurepip_seeder_matches_venv() {
-    let pythons = interpreters();
-    let mut chosen: Vec<PathBuf> = Vec::new();
-    for python in [pythons.first(), pythons.iter().rev().nth(1), pythons.last()]
-        .into_iter()
-        .flatten()
-    {
-        if !chosen.contains(python) {
-            chosen.push(python.clone());
+    let targets = a_spread_of_targets();
+    let ours = Ours {
+        flags: &["--seeder=ensurepip"],
+        vars: &[],
+    };
+    run_case(&CASES[0], &[(&targets, &[])], ours);
+}
+
+/// Where pyvenv has no rules for a target, the target's own venv builds the
+/// environment in the staging directory; forced here for targets pyvenv
+/// knows, the result must be the same environment, every path in it naming
+/// the final place.
+#[test]
+fn the_delegated_route_matches_venv() {
+    let targets = a_spread_of_targets();
+    let ours = Ours {
+        flags: &[],
+        vars: &[("PYVENV_TEST_DELEGATE", "1")],
+    };
+    for name in [
+        "defaults",
+        "copies",
+        "prompt dot",
+        "plain re-run over an existing env",
+    ] {
+        run_case(case(name), &[(&targets, &["--without-pip"])], ours);
+    }
+    run_case(case("defaults"), &[(&targets, &[])], ours);
+}
+
+/// `-p 3.14`, `-p 3.15`, `-p pypy3` and a debug build's path find those
+/// interpreters as for any other target (inside the Debian unstable root).
+#[test]
+fn the_newest_interpreters_are_found_by_version_name_and_path() {
+    let Some(target) = sid_targets().into_iter().next() else {
+        return;
+    };
+    let requests = [
+        ("3.14", "version = 3.14."),
+        ("3.15", "version = 3.15."),
+        ("pypy3", "executable = /usr/bin/pypy3.11\n"),
+        (
+            "/usr/bin/python3.14d",
+            "executable = /usr/bin/python3.14d\n",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (request, expected) in requests {
+        let scratch = target.scratch();
+        let env = scratch.path().join("env");
+        let out = target
+            .command(target.pyvenv(), Path::new("/"))
+            .args(["--without-pip", "-p", request])
+            .arg(target.inside(&env))
+            .output()
+            .unwrap();
+        let cfg = std::fs::read_to_string(env.join("pyvenv.cfg")).unwrap_or_default();
+        if !out.status.success() || !cfg.contains(expected) {
+            failures.push(format!(
+                "-p {request}: exit {:?}, stderr {:?}, pyvenv.cfg {cfg:?}",
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            ));
         }
     }
-    run_case_with(&CASES[0], &[], &["--seeder=ensurepip"], &chosen);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

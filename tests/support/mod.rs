@@ -8,6 +8,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod target;
+pub use target::Target;
+
 /// Activation scripts: present in both, but their text is pyvenv's own.
 pub const ACTIVATION_SCRIPTS: &[&str] = &[
     "activate",
@@ -127,30 +130,31 @@ fn walk(root: &Path, dir: &Path, nodes: &mut BTreeMap<PathBuf, Node>) {
     }
 }
 
-/// What the environment's python reports about itself (and pip, if present).
-pub fn ask_inside(env: &Path) -> String {
+/// What the environment's python reports about itself (and pip, if
+/// present); `env` as the target's commands see it.
+pub fn ask_inside(target: &Target, env: &Path) -> String {
     let script = "import sys, site, json; print(json.dumps([sys.prefix, sys.base_prefix, \
                   sys.executable, sys.path, site.getsitepackages()]))";
     let python = env.join("bin/python");
-    let out = Command::new(&python)
+    let out = target
+        .command(&python, Path::new("/"))
         .args(["-c", script])
         .env_remove("PYTHONPATH")
         .env_remove("PYTHONHOME")
-        .current_dir("/")
         .output()
         .unwrap();
     let mut answer = String::from_utf8_lossy(&out.stdout).into_owned();
     answer.push_str(&String::from_utf8_lossy(&out.stderr));
-    let has_pip = std::fs::read_dir(env.join("lib"))
+    let has_pip = std::fs::read_dir(target.outside(&env.join("lib")))
         .into_iter()
         .flatten()
         .flatten()
         .any(|d| d.path().join("site-packages/pip").exists());
     if has_pip {
-        let pip = Command::new(&python)
+        let pip = target
+            .command(&python, Path::new("/"))
             .args(["-m", "pip", "--version"])
             .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
-            .current_dir("/")
             .output()
             .unwrap();
         answer.push_str(&String::from_utf8_lossy(&pip.stdout));
