@@ -117,8 +117,8 @@ pub struct Cli {
     #[arg(long, value_name = "DIR", value_parser = clap::value_parser!(PathBuf))]
     pub cache_dir: Option<PathBuf>,
 
-    /// Empty the cache directory and exit (entries another pyvenv is using
-    /// are left alone). Takes no ENV_DIR.
+    /// Empty the cache directory and exit, after any other pyvenv using it
+    /// has finished; only what pyvenv put there is removed. Takes no ENV_DIR.
     #[arg(long, conflicts_with_all = ["dirs", "generate"])]
     pub cache_clean: bool,
 

@@ -40,9 +40,6 @@ fn complete(
 /// clap_mangen's sections, then the ones it cannot know: the environment
 /// variables and the exit statuses.
 fn man_page(cmd: clap::Command, out: &mut dyn Write) -> std::io::Result<()> {
-    // The usage override is for --help; the man page's synopsis comes
-    // from the arguments themselves.
-    let cmd = cmd.override_usage("").after_help("");
     let man = clap_mangen::Man::new(cmd);
     man.render_title(out)?;
     man.render_name_section(out)?;
