@@ -180,7 +180,11 @@ fn help_lists_every_venv_flag_pyvenvs_own_and_the_variables() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    let help = String::from_utf8_lossy(&out.stdout);
+    // Help is wrapped to the terminal; compare with the lines joined.
+    let help = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     let flags = venv_flags(&python);
     assert!(flags.len() >= 10, "{flags:?}");
     let ours = [
