@@ -6,9 +6,9 @@ use std::path::Path;
 use crate::activation;
 use crate::disk::{self, Entry};
 use crate::error::{Error, Result};
-use crate::layout::Layout;
+use crate::layout::{Delegation, Layout};
 use crate::seed;
-use crate::{interrupt, staging};
+use crate::{child, interrupt, relocate, staging};
 
 /// What the builder must know about the world beyond the layout, passed in
 /// so nothing here reads the process environment behind the caller's back.
@@ -25,9 +25,13 @@ pub struct Surroundings {
 /// existing directory is updated where it is.
 pub fn create(layout: &Layout, around: &Surroundings) -> Result<()> {
     interrupt::check()?;
+    let build = |layout: &Layout| match &layout.delegation {
+        None => build(layout, around),
+        Some(delegation) => build_delegated(layout, delegation, around),
+    };
     match disk::entry(&layout.env_dir)? {
-        Entry::Missing => staging::create_new(layout, |staged| build(staged, around)),
-        Entry::Dir => build(layout, around),
+        Entry::Missing => staging::create_new(layout, build),
+        Entry::Dir => build(layout),
         Entry::Symlink | Entry::Other => Err(Error::NotADirectory(layout.env_dir.clone())),
     }
 }
@@ -55,6 +59,38 @@ fn build(layout: &Layout, around: &Surroundings) -> Result<()> {
         seed::upgrade_deps(layout, call)?;
     }
     Ok(())
+}
+
+/// A target pyvenv has no rules for: its own venv makes the environment
+/// under `layout.root` (pip included, as it installs it), then everything
+/// that names the staging directory is pointed at the final place and
+/// pyvenv's activation scripts are written over the target's.
+fn build_delegated(layout: &Layout, delegation: &Delegation, around: &Surroundings) -> Result<()> {
+    if layout.clear && layout.root == layout.env_dir {
+        check_clear_is_safe(layout, around)?;
+    }
+    let mut command = std::process::Command::new(&delegation.python);
+    command
+        .args(&delegation.args)
+        .arg(&layout.root)
+        .current_dir(&delegation.cwd);
+    let finished = child::run_captured(&mut command, &delegation.python)?;
+    if !finished.status.success() {
+        let mut words = vec![delegation.python.display().to_string()];
+        words.extend(delegation.args.iter().cloned());
+        words.push(layout.env_dir.display().to_string());
+        return Err(Error::CommandFailed {
+            command: words.join(" "),
+            status: finished.status.to_string(),
+            output: finished.output,
+        });
+    }
+    interrupt::check()?;
+    relocate::console_scripts(layout)?;
+    if layout.write_scripts {
+        activation::write_scripts(layout)?;
+    }
+    relocate::texts(layout)
 }
 
 fn ensure_directories(layout: &Layout, around: &Surroundings) -> Result<()> {
@@ -128,7 +164,7 @@ fn write_cfg(layout: &Layout, cfg: &str) -> Result<()> {
 }
 
 /// Links (or copies) the base interpreter into `bin`, then the `python`,
-/// `python3` (and `python3.X`) names beside it, as CPython's `setup_python`.
+/// `python3` (and `python3.X`, ...) names beside it, as CPython's `setup_python`.
 fn setup_python(layout: &Layout) -> Result<()> {
     let env_exe = &layout.env_exe;
     if layout.symlinks {
@@ -140,7 +176,7 @@ fn setup_python(layout: &Layout) -> Result<()> {
             Entry::Other => disk::copy_executable(&layout.base_executable, env_exe)?,
         }
     } else {
-        disk::copy_executable(&layout.base_executable, env_exe)?;
+        copy(layout, &layout.base_executable, env_exe)?;
     }
     let exe_name = crate::paths::basename(env_exe);
     for alias in &layout.aliases {
@@ -155,8 +191,18 @@ fn setup_python(layout: &Layout) -> Result<()> {
         if layout.symlinks {
             disk::symlink(Path::new(&exe_name), &path)?;
         } else {
-            disk::copy_executable(env_exe, &path)?;
+            copy(layout, env_exe, &path)?;
         }
     }
     Ok(())
+}
+
+/// `--copies`: a copy, except that PyPy's venv links a symlink's copy to
+/// the file it resolves to (the executable needs its shared libraries).
+fn copy(layout: &Layout, src: &Path, dst: &Path) -> Result<()> {
+    if layout.copies_keep_links && matches!(disk::entry(src)?, Entry::Symlink) {
+        let real = std::fs::canonicalize(src).map_err(Error::io("resolve", src))?;
+        return disk::symlink(&real, dst);
+    }
+    disk::copy_executable(src, dst)
 }

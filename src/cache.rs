@@ -1,7 +1,7 @@
 //! The cache of unpacked wheels, so a wheel is unzipped once and linked
 //! into every environment after that.
 //!
-//! Layout, under `<cache>/wheels-v1/`:
+//! Layout, under `<cache>/wheels-v2/`:
 //!
 //! - `index/<sha256 of the wheel's path>`: the wheel's identity (size,
 //!   mtime, ctime, inode, device) and the sha256 of its content, so a
@@ -35,7 +35,7 @@ use crate::wheel::{Scheme, WheelPlan};
 use crate::wheel_record::hex;
 
 /// Bumped whenever the entry format changes, so old entries are not read.
-const FORMAT: &str = "wheels-v1";
+const FORMAT: &str = "wheels-v2";
 
 /// What a cached file looked like when its entry was filled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -30,12 +30,25 @@ if sys.version_info >= (3, 6):
     info["implementation"] = sys.implementation.name
     info["abiflags"] = getattr(sys, "abiflags", "")
     info["stdlib"] = stdlib
+    info["fs_encoding"] = sys.getfilesystemencoding()
+    info["platform"] = sys.platform
+    if info["implementation"] == "pypy":
+        # PyPy's venv copies these with --copies where they exist.
+        home = os.path.dirname(os.path.abspath(info["base_executable"] or sys.executable))
+        libs = ["libpypy%d.%d-c.%s" % (sys.version_info[0], sys.version_info[1], x) for x in ("so", "dylib")]
+        info["pypy_portable"] = any(os.path.exists(os.path.join(home, x)) for x in libs) or os.path.exists(
+            os.path.join(home, "..", "lib", "PYPY_PORTABLE_DEPS.txt"))
+    try:
+        with open(os.path.join(stdlib, "venv", "__init__.py"), "rb") as f:
+            info["venv_scm_flag"] = b"--without-scm-ignore-files" in f.read()
+    except Exception:
+        info["venv_scm_flag"] = False
     scheme = None
     if "venv" in sysconfig.get_scheme_names():
         base = "/@PYVENV@"
         v = {"base": base, "platbase": base, "installed_base": base, "installed_platbase": base}
         scheme = {}
-        for name in ("scripts", "include", "purelib"):
+        for name in ("scripts", "include", "purelib", "platlib"):
             scheme[name] = os.path.relpath(sysconfig.get_path(name, scheme="venv", vars=v), base)
     info["venv_scheme"] = scheme
     info["has_ensurepip"] = os.path.exists(os.path.join(stdlib, "ensurepip", "__main__.py"))
@@ -76,6 +89,9 @@ pub struct VenvScheme {
     pub include: PathBuf,
     /// Where pure-Python packages go (`lib/python3.11/site-packages`).
     pub purelib: PathBuf,
+    /// Where compiled packages go: the same as `purelib` unless
+    /// `sys.platlibdir` is not `lib`. CPython 3.15's venv creates it.
+    pub platlib: PathBuf,
 }
 
 /// What the target interpreter said about itself, unreinterpreted.
@@ -97,6 +113,15 @@ pub struct BaseInterpreter {
     pub abiflags: String,
     /// The standard library directory.
     pub stdlib: PathBuf,
+    /// `sys.getfilesystemencoding()`: 3.14 adds `𝜋thon` only under UTF-8.
+    pub fs_encoding: String,
+    /// `sys.platform`.
+    pub platform: String,
+    /// PyPy with its shared library beside the executable, or a portable
+    /// build's `PYPY_PORTABLE_DEPS.txt`, which its venv copies.
+    pub pypy_portable: bool,
+    /// Its venv has `--without-scm-ignore-files`.
+    pub venv_scm_flag: bool,
     /// The sysconfig `venv` scheme, where the interpreter has one.
     pub venv_scheme: Option<VenvScheme>,
     /// Whether `ensurepip` can run (Debian moves it to `python3.X-venv`).
@@ -115,6 +140,10 @@ struct RawProbe {
     implementation: Option<String>,
     abiflags: Option<String>,
     stdlib: Option<PathBuf>,
+    fs_encoding: Option<String>,
+    platform: Option<String>,
+    pypy_portable: Option<bool>,
+    venv_scm_flag: Option<bool>,
     venv_scheme: Option<VenvScheme>,
     has_ensurepip: Option<bool>,
     wheels: Option<Vec<PathBuf>>,
@@ -224,6 +253,10 @@ impl BaseInterpreter {
             stdlib: raw
                 .stdlib
                 .ok_or_else(|| incomplete("its standard library"))?,
+            fs_encoding: raw.fs_encoding.unwrap_or_else(|| "utf-8".into()),
+            platform: raw.platform.unwrap_or_else(|| "linux".into()),
+            pypy_portable: raw.pypy_portable.unwrap_or(false),
+            venv_scm_flag: raw.venv_scm_flag.unwrap_or(false),
             venv_scheme: raw.venv_scheme,
             has_ensurepip: raw.has_ensurepip.unwrap_or(false),
             wheels: raw.wheels.unwrap_or_default(),

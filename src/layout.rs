@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::interpreter::BaseInterpreter;
 use crate::paths;
 use crate::pyrepr::py_repr;
+use crate::venv_rules::{IncludeDir, VenvRules};
 
 /// What the user asked for, independent of any directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +39,30 @@ pub struct Options {
     pub seeder: Seeder,
     /// `--link-mode`: how files come from the wheel cache.
     pub link_mode: LinkMode,
+    /// Whether pyvenv may build from its own rules (a test-only switch
+    /// forces the target's own venv).
+    pub route: RouteChoice,
+}
+
+/// Who builds the environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RouteChoice {
+    /// pyvenv, where it has rules for the target; else the target's venv.
+    #[default]
+    Auto,
+    /// The target's own venv, whatever the target.
+    Delegated,
+}
+
+/// The target's own `python -m venv`, run where pyvenv has no rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delegation {
+    /// The interpreter, as it was asked (its `sys.executable`).
+    pub python: PathBuf,
+    /// `-m venv` and the user's flags; the directory is added when run.
+    pub args: Vec<String>,
+    /// The working directory (`--prompt .` reads it).
+    pub cwd: PathBuf,
 }
 
 /// How pip is installed into a new environment.
@@ -77,6 +102,7 @@ impl Default for Options {
             scm_ignore_files: true,
             seeder: Seeder::Native,
             link_mode: LinkMode::Auto,
+            route: RouteChoice::Auto,
         }
     }
 }
@@ -134,6 +160,8 @@ pub struct Layout {
     pub aliases: Vec<OsString>,
     /// Link the executables (true) or copy them.
     pub symlinks: bool,
+    /// A copy of a symlink is a link to what it resolves to (PyPy).
+    pub copies_keep_links: bool,
     /// Whether to write `.gitignore`.
     pub gitignore: bool,
     /// `pyvenv.cfg` as first written.
@@ -163,6 +191,9 @@ pub struct Layout {
     /// Every path the target interpreter goes by (as invoked, resolved,
     /// base), which `--clear` must never delete.
     pub interpreter_paths: Vec<PathBuf>,
+    /// Set where the target's own venv builds the environment; the fields
+    /// above then serve only the scripts, relocation and `--clear`.
+    pub delegation: Option<Delegation>,
 }
 
 impl Layout {
@@ -173,129 +204,103 @@ impl Layout {
         options: &Options,
         python: &BaseInterpreter,
     ) -> Result<Layout> {
-        if env_dir.as_os_str().is_empty() {
-            return Err(Error::EmptyEnvDir);
-        }
-        let env_dir = paths::absolute(cwd, env_dir);
-        if env_dir.as_os_str().to_str().is_none() {
-            return Err(Error::NotUtf8(env_dir));
-        }
-        // CPython refuses this only from 3.11; older ones build an
-        // environment whose activation breaks PATH, so pyvenv always refuses.
-        if env_dir.to_string_lossy().contains(':') {
-            return Err(Error::PathSeparator(env_dir));
-        }
+        let env_dir = checked_env_dir(env_dir, cwd)?;
+        let rules = match options.route {
+            RouteChoice::Auto => VenvRules::for_target(python),
+            RouteChoice::Delegated => None,
+        };
+        let Some(rules) = rules else {
+            return Ok(Self::delegated(env_dir, cwd, options, python));
+        };
         let version = python.version;
         let short = python.short_version();
+        let paths = EnvPaths::of(python, rules.uses_scheme);
+        let bin_dir = env_dir.join(&paths.scripts);
+        let site_packages = env_dir.join(&paths.purelib);
 
-        let (bin_name, include, purelib) = match (&python.venv_scheme, version >= (3, 11, 0)) {
-            (Some(scheme), true) => (
-                scheme.scripts.clone(),
-                scheme.include.clone(),
-                scheme.purelib.clone(),
-            ),
-            _ => (
-                PathBuf::from("bin"),
-                PathBuf::from("include"),
-                Path::new("lib")
-                    .join(format!("python{short}"))
-                    .join("site-packages"),
-            ),
-        };
-        let bin_dir = env_dir.join(&bin_name);
-        let site_packages = env_dir.join(&purelib);
-
-        let base_executable = venv_base_executable(python)?;
+        let base_executable = venv_base_executable(python, &rules)?;
         let python_dir = base_executable
             .parent()
             .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
         let exe_name = paths::basename(&base_executable);
         let env_exe = bin_dir.join(&exe_name);
-        let mut aliases: Vec<OsString> = vec!["python".into(), "python3".into()];
-        if version >= (3, 9, 0) {
-            aliases.push(format!("python3.{}", version.1).into());
+        let aliases: Vec<OsString> = rules
+            .aliases
+            .iter()
+            .map(OsString::from)
+            .filter(|alias| *alias != exe_name)
+            .collect();
+
+        let mut dirs = vec![env_dir.clone()];
+        dirs.push(env_dir.join(match rules.include {
+            IncludeDir::Plain => Path::new("include"),
+            IncludeDir::Scheme => &paths.include,
+        }));
+        dirs.push(site_packages.clone());
+        if rules.platlib {
+            dirs.push(env_dir.join(&paths.platlib));
         }
-        aliases.retain(|alias| *alias != exe_name);
+        dirs.push(bin_dir.clone());
 
         let cfg_prompt = options.prompt.as_ref().map(|p| {
-            if p == "." && version >= (3, 9, 0) {
+            if p == "." && rules.prompt_dot {
                 paths::basename(cwd).to_string_lossy().into_owned()
             } else {
                 p.clone()
             }
         });
-        let script_prompt = match options.prompt.as_deref() {
-            Some(".") => paths::basename(cwd).to_string_lossy().into_owned(),
-            Some(p) => p.to_string(),
-            None => paths::basename(&env_dir).to_string_lossy().into_owned(),
-        };
-
         let cfg_for = |system_site: bool| {
             PyvenvCfg {
                 home: &python_dir,
                 system_site_packages: system_site,
                 version,
-                prompt: cfg_prompt.as_deref(),
-                real_executable: &python.real_executable,
-                executable: &python.executable,
-                options,
-                env_dir: &env_dir,
+                prompt: cfg_prompt.as_deref().filter(|_| rules.cfg_prompt),
+                command: rules.cfg_command.then(|| Command {
+                    real_executable: &python.real_executable,
+                    executable: &python.executable,
+                    options,
+                    scm_flag: rules.records_scm_flag,
+                    env_dir: &env_dir,
+                }),
             }
             .render()
         };
 
-        let new_style_calls = version >= (3, 10, 13);
-        let ensurepip = options.with_pip.then(|| PythonCall {
-            args: [
-                if new_style_calls { "-m" } else { "-Im" },
-                "ensurepip",
-                "--upgrade",
-                "--default-pip",
-            ]
-            .map(String::from)
-            .to_vec(),
-            style: if new_style_calls {
+        let call = |args: &[&str]| PythonCall {
+            args: args.iter().map(|a| a.to_string()).collect(),
+            style: if rules.calls_inside_env {
                 CallStyle::InsideEnv
             } else {
                 CallStyle::Inherit
             },
+        };
+        let ensurepip = options.with_pip.then(|| {
+            let flag = if rules.calls_inside_env { "-m" } else { "-Im" };
+            call(&[flag, "ensurepip", "--upgrade", "--default-pip"])
         });
         let upgrade_deps = options.upgrade_deps.then(|| {
-            let mut args: Vec<String> = ["-m", "pip", "install", "--upgrade", "pip"]
-                .map(String::from)
-                .to_vec();
-            if version < (3, 12, 0) {
-                args.push("setuptools".into());
+            let mut args = vec!["-m", "pip", "install", "--upgrade", "pip"];
+            if rules.upgrades_setuptools {
+                args.push("setuptools");
             }
-            PythonCall {
-                args,
-                style: if new_style_calls {
-                    CallStyle::InsideEnv
-                } else {
-                    CallStyle::Inherit
-                },
-            }
+            call(&args)
         });
 
         Ok(Layout {
             root: env_dir.clone(),
-            dirs: vec![
-                env_dir.clone(),
-                env_dir.join(&include),
-                site_packages.clone(),
-                bin_dir.clone(),
-            ],
-            lib64: python.is_64bit.then(|| env_dir.join("lib64")),
+            dirs,
+            lib64: rules.lib64.then(|| env_dir.join("lib64")),
             bin_dir,
-            bin_name,
+            bin_name: paths.scripts,
             site_packages,
             env_exe,
             aliases,
             symlinks: options.symlinks,
-            gitignore: version >= (3, 13, 0) && options.scm_ignore_files,
+            copies_keep_links: rules.copies_keep_links,
+            gitignore: rules.gitignore && options.scm_ignore_files,
             cfg: cfg_for(false),
             final_cfg: options.system_site_packages.then(|| cfg_for(true)),
-            prompt: script_prompt,
+            prompt: script_prompt(options, cwd, &env_dir),
             write_scripts: !options.upgrade,
             clear: options.clear,
             ensurepip,
@@ -311,8 +316,144 @@ impl Layout {
                 base_executable.clone(),
             ],
             base_executable,
+            delegation: None,
             env_dir,
         })
+    }
+
+    /// The plan for a target pyvenv has no rules for: its own venv builds
+    /// the environment (with the user's flags, so `pyvenv.cfg` records them
+    /// as it would), and pyvenv adds its activation scripts.
+    fn delegated(
+        env_dir: PathBuf,
+        cwd: &Path,
+        options: &Options,
+        python: &BaseInterpreter,
+    ) -> Layout {
+        let paths = EnvPaths::of(python, python.venv_scheme.is_some());
+        let bin_dir = env_dir.join(&paths.scripts);
+        let base_executable = python
+            .base_executable
+            .clone()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| python.executable.clone());
+        let o = options;
+        let flags = [
+            (!o.symlinks, "--copies"),
+            (!o.with_pip, "--without-pip"),
+            (o.system_site_packages, "--system-site-packages"),
+            (o.clear, "--clear"),
+            (o.upgrade, "--upgrade"),
+            (o.upgrade_deps, "--upgrade-deps"),
+            (
+                !o.scm_ignore_files && python.venv_scm_flag,
+                "--without-scm-ignore-files",
+            ),
+        ];
+        let mut args: Vec<String> = vec!["-m".into(), "venv".into()];
+        args.extend(flags.iter().filter(|f| f.0).map(|f| f.1.to_string()));
+        if let Some(prompt) = &o.prompt {
+            args.push(format!("--prompt={prompt}"));
+        }
+        Layout {
+            root: env_dir.clone(),
+            dirs: vec![env_dir.clone()],
+            lib64: None,
+            env_exe: bin_dir.join(paths::basename(&base_executable)),
+            bin_dir,
+            bin_name: paths.scripts,
+            site_packages: env_dir.join(&paths.purelib),
+            aliases: Vec::new(),
+            symlinks: o.symlinks,
+            copies_keep_links: false,
+            gitignore: false,
+            cfg: String::new(),
+            final_cfg: None,
+            prompt: script_prompt(o, cwd, &env_dir),
+            write_scripts: !o.upgrade,
+            clear: o.clear,
+            ensurepip: None,
+            upgrade_deps: None,
+            short_version: python.short_version(),
+            has_ensurepip: python.has_ensurepip,
+            seeder: o.seeder,
+            link_mode: o.link_mode,
+            wheels: Vec::new(),
+            interpreter_paths: vec![
+                python.executable.clone(),
+                python.real_executable.clone(),
+                base_executable.clone(),
+            ],
+            base_executable,
+            delegation: Some(Delegation {
+                python: python.executable.clone(),
+                args,
+                cwd: cwd.to_path_buf(),
+            }),
+            env_dir,
+        }
+    }
+}
+
+/// ENV_DIR made absolute as `os.path.abspath` does, refused where no
+/// environment could ever live there.
+fn checked_env_dir(env_dir: &Path, cwd: &Path) -> Result<PathBuf> {
+    if env_dir.as_os_str().is_empty() {
+        return Err(Error::EmptyEnvDir);
+    }
+    let env_dir = paths::absolute(cwd, env_dir);
+    if env_dir.as_os_str().to_str().is_none() {
+        return Err(Error::NotUtf8(env_dir));
+    }
+    // CPython refuses this only from 3.11; older ones build an environment
+    // whose activation breaks PATH, so pyvenv always refuses.
+    if env_dir.to_string_lossy().contains(':') {
+        return Err(Error::PathSeparator(env_dir));
+    }
+    Ok(env_dir)
+}
+
+/// The prompt the activation scripts show (3.13's semantics for every
+/// target): `--prompt`, `.` meaning the working directory's name, else the
+/// environment's name.
+fn script_prompt(options: &Options, cwd: &Path, env_dir: &Path) -> String {
+    match options.prompt.as_deref() {
+        Some(".") => paths::basename(cwd).to_string_lossy().into_owned(),
+        Some(p) => p.to_string(),
+        None => paths::basename(env_dir).to_string_lossy().into_owned(),
+    }
+}
+
+/// The environment's directories relative to it: the sysconfig `venv`
+/// scheme's where the target's venv reads it, else the fixed POSIX ones.
+struct EnvPaths {
+    scripts: PathBuf,
+    include: PathBuf,
+    purelib: PathBuf,
+    platlib: PathBuf,
+}
+
+impl EnvPaths {
+    fn of(python: &BaseInterpreter, uses_scheme: bool) -> EnvPaths {
+        match (&python.venv_scheme, uses_scheme) {
+            (Some(scheme), true) => EnvPaths {
+                scripts: scheme.scripts.clone(),
+                include: scheme.include.clone(),
+                purelib: scheme.purelib.clone(),
+                platlib: scheme.platlib.clone(),
+            },
+            _ => {
+                let lib = Path::new("lib")
+                    .join(format!("python{}", python.short_version()))
+                    .join("site-packages");
+                EnvPaths {
+                    scripts: PathBuf::from("bin"),
+                    include: PathBuf::from("include"),
+                    purelib: lib.clone(),
+                    platlib: lib,
+                }
+            }
+        }
     }
 }
 
@@ -337,18 +478,18 @@ impl Layout {
     }
 }
 
-/// The executable CPython's venv links to: `sys.executable` on 3.6,
+/// The executable the venv links to: `sys.executable` on 3.6,
 /// `sys._base_executable` where it exists from 3.7 on (so a venv's python or
 /// a launcher resolves to the base interpreter).
-fn venv_base_executable(python: &BaseInterpreter) -> Result<PathBuf> {
-    let chosen = if python.version < (3, 7, 0) {
-        Some(&python.executable)
-    } else {
+fn venv_base_executable(python: &BaseInterpreter, rules: &VenvRules) -> Result<PathBuf> {
+    let chosen = if rules.base_is_base_executable {
         python
             .base_executable
             .as_ref()
             .or(Some(&python.executable))
             .filter(|p| !p.as_os_str().is_empty())
+    } else {
+        Some(&python.executable)
     };
     match chosen {
         Some(path) => Ok(paths::normpath(path)),
@@ -364,10 +505,19 @@ struct PyvenvCfg<'a> {
     home: &'a Path,
     system_site_packages: bool,
     version: (u32, u32, u32),
+    /// Written where the target writes it (3.8 on).
     prompt: Option<&'a str>,
+    /// Written where the target writes it (3.11 on).
+    command: Option<Command<'a>>,
+}
+
+/// `executable` and the equivalent `python -m venv` command line.
+struct Command<'a> {
     real_executable: &'a Path,
     executable: &'a Path,
     options: &'a Options,
+    /// The target's venv records `--without-scm-ignore-files`.
+    scm_flag: bool,
     env_dir: &'a Path,
 }
 
@@ -379,30 +529,30 @@ impl PyvenvCfg<'_> {
             self.home.display(),
             self.system_site_packages,
         );
-        if self.version >= (3, 8, 0)
-            && let Some(prompt) = self.prompt
-        {
+        if let Some(prompt) = self.prompt {
             cfg.push_str(&format!("prompt = {}\n", py_repr(prompt)));
         }
-        if self.version >= (3, 11, 0) {
+        if let Some(command) = &self.command {
             cfg.push_str(&format!(
                 "executable = {}\ncommand = {} -m venv {}\n",
-                self.real_executable.display(),
-                self.executable.display(),
-                self.command_args()
+                command.real_executable.display(),
+                command.executable.display(),
+                command.args(self.system_site_packages)
             ));
         }
         cfg
     }
+}
 
+impl Command<'_> {
     /// The flags of the equivalent `python -m venv` command, as 3.11+ records them.
-    fn command_args(&self) -> String {
+    fn args(&self, system_site_packages: bool) -> String {
         let o = self.options;
         let mut args: Vec<String> = Vec::new();
         let flags = [
             (!o.symlinks, "--copies"),
             (!o.with_pip, "--without-pip"),
-            (self.system_site_packages, "--system-site-packages"),
+            (system_site_packages, "--system-site-packages"),
             (o.clear, "--clear"),
             (o.upgrade, "--upgrade"),
             (o.upgrade_deps, "--upgrade-deps"),
@@ -411,7 +561,7 @@ impl PyvenvCfg<'_> {
         if let Some(prompt) = &o.prompt {
             args.push(format!("--prompt=\"{prompt}\""));
         }
-        if self.version >= (3, 13, 0) && !o.scm_ignore_files {
+        if self.scm_flag && !o.scm_ignore_files {
             args.push("--without-scm-ignore-files".into());
         }
         args.push(self.env_dir.display().to_string());

@@ -26,6 +26,7 @@ pub mod report;
 pub mod run;
 pub mod seed;
 pub mod staging;
+pub mod venv_rules;
 pub mod wheel;
 pub mod wheel_record;
 pub mod wheel_scripts;

@@ -106,7 +106,10 @@ fn invocation(cli: &Cli, argv0: Option<&std::ffi::OsString>) -> anyhow::Result<I
     );
     Ok(Invocation {
         dirs: cli.dirs.iter().map(std::path::PathBuf::from).collect(),
-        options: cli.options(),
+        options: pyvenv::layout::Options {
+            route: route_choice(),
+            ..cli.options()
+        },
         python,
         python_source,
         cache_origin,
@@ -149,6 +152,15 @@ fn current_umask() -> u32 {
     let mask = rustix::process::umask(Mode::empty());
     rustix::process::umask(mask);
     mask.bits()
+}
+
+/// `PYVENV_TEST_DELEGATE=1`, a switch for tests: build with the target's
+/// own venv even where pyvenv has rules for it, so the two can be compared.
+fn route_choice() -> pyvenv::layout::RouteChoice {
+    match std::env::var_os("PYVENV_TEST_DELEGATE") {
+        Some(v) if v == "1" => pyvenv::layout::RouteChoice::Delegated,
+        _ => pyvenv::layout::RouteChoice::Auto,
+    }
 }
 
 /// `PYVENV_PROBE_TIMEOUT` (seconds) bounds how long an interpreter may take

@@ -47,6 +47,59 @@ pub fn console_scripts(layout: &Layout) -> Result<()> {
     Ok(())
 }
 
+/// After the target's own venv built the environment in the staging
+/// directory: names the final place wherever a text names the staging one,
+/// in `pyvenv.cfg` (its `command`) and in every other file in `bin` (the
+/// target's own scripts that pyvenv did not write over).
+pub fn texts(layout: &Layout) -> Result<()> {
+    if layout.root == layout.env_dir {
+        return Ok(());
+    }
+    let staged = layout.root.as_os_str().as_encoded_bytes();
+    let fin = layout.env_dir.as_os_str().as_encoded_bytes();
+    let mut files = vec![layout.root.join("pyvenv.cfg")];
+    let entries = fs::read_dir(&layout.bin_dir).map_err(Error::io("list", &layout.bin_dir))?;
+    for entry in entries.flatten() {
+        // Scripts are small; a copied interpreter is not read.
+        let small = entry
+            .metadata()
+            .is_ok_and(|m| m.is_file() && m.len() <= 1 << 20);
+        if entry.file_type().is_ok_and(|t| t.is_file()) && small {
+            files.push(entry.path());
+        }
+    }
+    for path in files {
+        let Ok(bytes) = fs::read(&path) else {
+            continue;
+        };
+        if !contains(&bytes, staged) {
+            continue;
+        }
+        let mode = fs::metadata(&path)
+            .map_err(Error::io("inspect", &path))?
+            .permissions();
+        let fixed = replace_all(&bytes, staged, fin);
+        use std::os::unix::fs::PermissionsExt;
+        disk::write_file(&path, &fixed, Some(mode.mode() & 0o7777))?;
+    }
+    Ok(())
+}
+
+fn replace_all(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + 64);
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(from) {
+            out.extend_from_slice(to);
+            i += from.len();
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 fn read_head(path: &Path) -> Result<Vec<u8>> {
     use std::io::Read;
     let mut head = Vec::with_capacity(1024);

@@ -92,6 +92,9 @@ impl CacheOrigin {
 /// How pip gets into an environment, as planned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
+    /// The target's own venv makes the environment (pyvenv has no rules
+    /// for it).
+    Delegated,
     /// pyvenv installs the bundled wheels itself.
     Native,
     /// The target's own ensurepip runs.
@@ -103,6 +106,9 @@ pub enum Route {
 impl Route {
     /// The route `layout` plans.
     pub fn of(layout: &Layout) -> Route {
+        if layout.delegation.is_some() {
+            return Route::Delegated;
+        }
         match &layout.ensurepip {
             None => Route::NoPip,
             Some(_) if layout.seeder == Seeder::Native && layout.has_ensurepip => Route::Native,
@@ -112,6 +118,7 @@ impl Route {
 
     fn describe(self) -> &'static str {
         match self {
+            Route::Delegated => "delegated (the target's own venv makes it)",
             Route::Native => "native (pyvenv installs the bundled pip wheels)",
             Route::Ensurepip => "ensurepip (the target's own)",
             Route::NoPip => "no pip",

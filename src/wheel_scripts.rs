@@ -2,11 +2,13 @@
 //! write them when ensurepip runs it.
 //!
 //! What pip writes changed across its versions (its own template until
-//! 19.2, distlib's after; distlib 0.2 added a blank line after the shebang;
-//! `REQUESTED` from 20.2). Rather than keep a table of versions, pyvenv reads
-//! those facts from the pip wheel itself, once, when it first unpacks it:
-//! the template pip hands to distlib, distlib's shebang handling, and
-//! whether pip's installer writes `REQUESTED`. The script names are the
+//! 19.2, distlib's after, its own again from 25.1 without `re`; distlib 0.2
+//! added a blank line after the shebang; `REQUESTED` from 20.2). Rather
+//! than keep a table of versions, pyvenv reads those facts from the pip
+//! wheel itself, once, when it first unpacks it: the template pip hands to
+//! distlib, distlib's shebang handling, and whether pip's installer writes
+//! `REQUESTED`. Each is read only in a form pyvenv knows exactly; a pip
+//! written any other way gets no style, and ensurepip installs it instead. The script names are the
 //! ones pip gives ensurepip's wheels (`pip`, `pip3`, `pip3.X`, and
 //! setuptools' `easy_install`, `easy_install-3.X` where it has them).
 
@@ -31,13 +33,17 @@ impl ScriptStyle {
         let installer = read("pip/_internal/operations/install/wheel.py")
             .or_else(|| read("pip/_internal/wheel.py"))?;
         let distlib = read("pip/_vendor/distlib/scripts.py")?;
-        let template = between(&installer, "maker.script_template = r\"\"\"", "\"\"\"")
-            .or_else(|| between(&distlib, "SCRIPT_TEMPLATE = r'''", "'''"))?;
+        let template = match pip_template(&installer) {
+            Some(template) => template,
+            // A pip that sets a template in a form not read above: unknown.
+            None if installer.contains("script_template") => return None,
+            None => between(&distlib, "SCRIPT_TEMPLATE = r'''", "'''")?,
+        };
         // The template must render with the three keys pip passes.
         render_template(&template, "m", "f", "f")?;
         Some(ScriptStyle {
             template,
-            blank_line_after_shebang: !distlib.contains("if not shebang.endswith(linesep)"),
+            blank_line_after_shebang: blank_line_after_shebang(&distlib)?,
             writes_requested: installer.contains("\"REQUESTED\""),
         })
     }
@@ -156,6 +162,63 @@ fn render_template(template: &str, module: &str, import_name: &str, func: &str) 
     }
     out.push_str(rest);
     Some(out)
+}
+
+/// The template pip sets itself: a raw string handed to the maker (19.2 to
+/// 25.0), or a class attribute `textwrap.dedent` makes (from 25.1).
+fn pip_template(installer: &str) -> Option<String> {
+    if let Some(raw) = between(installer, "maker.script_template = r\"\"\"", "\"\"\"") {
+        return Some(raw);
+    }
+    let body = between(
+        installer,
+        "script_template = textwrap.dedent(\"\"\"\\\n",
+        "\"\"\")",
+    )?;
+    // Not a raw string: an escape would need Python to read it.
+    if body.contains('\\') {
+        return None;
+    }
+    Some(dedent(&body))
+}
+
+/// Python's `textwrap.dedent` for text indented with spaces: the indent
+/// every non-blank line shares is removed, and blank lines become empty.
+fn dedent(text: &str) -> String {
+    let indent = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| line.len() - line.trim_start_matches(' ').len())
+        .min()
+        .unwrap_or(0);
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if line.trim().is_empty() {
+            if line.ends_with('\n') {
+                out.push('\n');
+            }
+        } else {
+            out.push_str(&line[indent..]);
+        }
+    }
+    out
+}
+
+/// Whether distlib leaves a blank line between a shebang and the script:
+/// 0.2 always added a line break, 0.3 only where the shebang lacks one, and
+/// 0.4 ends its `/bin/sh` trampoline with one itself (0.3 and 0.4 write the
+/// same bytes). `None`: a distlib pyvenv does not know.
+fn blank_line_after_shebang(distlib: &str) -> Option<bool> {
+    if distlib.contains("script_bytes = shebang + linesep + script_bytes") {
+        Some(true)
+    } else if distlib.contains("if not shebang.endswith(linesep)")
+        || (distlib.contains("result += b\"' '''\\n\"")
+            && distlib.contains("script_bytes = shebang + script_bytes"))
+    {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 fn between(text: &str, start: &str, end: &str) -> Option<String> {

@@ -76,7 +76,7 @@ fn assert_records_hold(env: &Path) {
 }
 
 fn wheel_entries(cache: &Path) -> Vec<PathBuf> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(cache.join("wheels-v1"))
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(cache.join("wheels-v2"))
         .unwrap()
         .flatten()
         .map(|e| e.path())
@@ -125,7 +125,7 @@ fn eight_runs_filling_an_empty_cache_at_once_all_succeed() {
             .all(|e| !e.file_name().unwrap().to_string_lossy().starts_with('.')),
         "{entries:?}"
     );
-    let wheels = std::fs::read_dir(cache.join("wheels-v1/index"))
+    let wheels = std::fs::read_dir(cache.join("wheels-v2/index"))
         .unwrap()
         .count();
     assert_eq!(entries.len(), wheels, "{entries:?}");

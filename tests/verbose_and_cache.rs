@@ -62,6 +62,20 @@ fn tree(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// Whether `cache` holds a store named `<kind>-v<N>` (the version is bumped
+/// whenever its format changes).
+fn has_store(cache: &Path, kind: &str) -> bool {
+    std::fs::read_dir(cache).is_ok_and(|items| {
+        items.flatten().any(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_prefix(kind))
+                .and_then(|n| n.strip_prefix("-v"))
+                .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+        })
+    })
+}
+
 #[test]
 fn verbose_says_interpreter_how_version_route_cache_and_times() {
     let py = require!(12);
@@ -186,7 +200,7 @@ fn no_cache_leaves_no_cache_and_the_same_environment() {
             .arg(&py)
             .arg(tmp.path().join("cached")),
     );
-    assert!(home.join(".cache/pyvenv/wheels-v1").is_dir());
+    assert!(has_store(&home.join(".cache/pyvenv"), "wheels"));
     let cached = tree(&tmp.path().join("cached"));
     assert_eq!(tree(&tmp.path().join("flag")), cached);
     assert_eq!(tree(&tmp.path().join("var")), cached);
@@ -213,7 +227,7 @@ fn cache_dir_overrides_the_variable() {
             .arg(&flag)
             .arg(tmp.path().join("env")),
     );
-    assert!(flag.join("wheels-v1").is_dir());
+    assert!(has_store(&flag, "wheels"));
     assert!(!var.exists());
 }
 
@@ -228,8 +242,8 @@ fn filled_cache(py: &Path, tmp: &Path) -> PathBuf {
             .arg(&cache)
             .arg(tmp.join("env")),
     );
-    assert!(cache.join("wheels-v1").is_dir());
-    assert!(cache.join("interpreters-v1").is_dir());
+    assert!(has_store(&cache, "wheels"));
+    assert!(has_store(&cache, "interpreters"));
     std::fs::write(cache.join("notes.txt"), "mine").unwrap();
     cache
 }
@@ -244,8 +258,8 @@ fn cache_clean_empties_pyvenvs_entries_only() {
             .env("PYVENV_CACHE_DIR", &cache)
             .arg("--cache-clean"),
     );
-    assert!(!cache.join("wheels-v1").exists());
-    assert!(!cache.join("interpreters-v1").exists());
+    assert!(!has_store(&cache, "wheels"));
+    assert!(!has_store(&cache, "interpreters"));
     assert_eq!(
         std::fs::read_to_string(cache.join("notes.txt")).unwrap(),
         "mine"
@@ -289,8 +303,8 @@ fn cache_clean_never_follows_a_symlink_out_of_the_cache() {
             .arg(&cache)
             .arg("--cache-clean"),
     );
-    assert!(!cache.join("wheels-v1").exists());
-    assert!(!cache.join("interpreters-v1").exists());
+    assert!(!has_store(&cache, "wheels"));
+    assert!(!has_store(&cache, "interpreters"));
     assert_eq!(
         std::fs::read_to_string(outside.join("sub/precious")).unwrap(),
         "keep"
@@ -328,7 +342,7 @@ fn cache_clean_waits_while_another_pyvenv_uses_the_cache() {
     holder.wait().unwrap();
     assert!(said.contains("another pyvenv is using the cache"), "{said}");
     assert!(waited >= Duration::from_millis(1200), "{waited:?}");
-    assert!(!cache.join("wheels-v1").exists());
+    assert!(!has_store(&cache, "wheels"));
 }
 
 #[test]
@@ -342,4 +356,20 @@ fn cache_clean_of_a_missing_cache_succeeds() {
     );
     assert_eq!(said, "");
     assert!(!tmp.path().join("never-made").exists());
+}
+
+#[test]
+fn verbose_names_the_delegated_route() {
+    let py = require!(12);
+    let tmp = tempfile::tempdir().unwrap();
+    // PYVENV_TEST_DELEGATE hands a target pyvenv has rules for to its own
+    // venv, as happens for one it has none for.
+    let said = stderr_of(
+        pyvenv(tmp.path())
+            .env("PYVENV_TEST_DELEGATE", "1")
+            .args(["-v", "--without-pip", "-p"])
+            .arg(&py)
+            .arg(tmp.path().join("env")),
+    );
+    assert!(said.contains("route: delegated"), "{said}");
 }
