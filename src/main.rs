@@ -113,7 +113,6 @@ fn invocation(cli: &Cli, argv0: Option<&std::ffi::OsString>) -> anyhow::Result<I
         python,
         python_source,
         cache_origin,
-        report: reporter(cli),
         search: SearchPath {
             path: std::env::var_os("PATH"),
             pyenv_root,
@@ -128,6 +127,7 @@ fn invocation(cli: &Cli, argv0: Option<&std::ffi::OsString>) -> anyhow::Result<I
                 ..SeedEnv::default()
             },
             home,
+            report: reporter(cli),
         },
     })
 }

@@ -10,7 +10,6 @@ use crate::discovery::{PythonRequest, SearchPath};
 use crate::error::{Error, Result};
 use crate::interpreter::BaseInterpreter;
 use crate::layout::{Layout, Options, Seeder};
-use crate::report::Reporter;
 
 /// Everything one run needs, gathered by `main` from the process.
 #[derive(Debug, Clone)]
@@ -29,8 +28,6 @@ pub struct Invocation {
     pub python_source: PythonSource,
     /// Where the cache directory (or its absence) came from, for `-v`.
     pub cache_origin: CacheOrigin,
-    /// What to say on stderr besides errors.
-    pub report: Reporter,
 }
 
 /// How the interpreter request was chosen.
@@ -160,7 +157,8 @@ pub fn run(invocation: &Invocation) -> Result<()> {
     if options.upgrade && options.clear {
         return Err(Error::UpgradeWithClear);
     }
-    let report = &invocation.report;
+    let around = &invocation.surroundings;
+    let report = &around.report;
     let cache = invocation.surroundings.seed.cache_dir.as_deref();
     match cache {
         Some(dir) => report.info(format_args!(
@@ -186,7 +184,7 @@ pub fn run(invocation: &Invocation) -> Result<()> {
         })?;
         report.info(format_args!("route: {}", Route::of(&layout).describe()));
         report.timed(format_args!("make {}", layout.env_dir.display()), || {
-            builder::create(&layout, &invocation.surroundings)
+            builder::create(&layout, around)
         })?;
     }
     Ok(())
@@ -204,7 +202,7 @@ fn report_python(invocation: &Invocation, python: &BaseInterpreter) {
         None => String::new(),
     };
     let (major, minor, micro) = python.version;
-    invocation.report.info(format_args!(
+    invocation.surroundings.report.info(format_args!(
         "interpreter: {} ({} {major}.{minor}.{micro}), chosen by {}{asked}",
         python.executable.display(),
         python.implementation,

@@ -102,6 +102,19 @@ fn verbose_says_interpreter_how_version_route_cache_and_times() {
         "{said}"
     );
     assert!(said.contains("find the interpreter: "), "{said}");
+    for step in [
+        "directories",
+        "pyvenv.cfg",
+        "python executables",
+        "pip",
+        "activation scripts",
+    ] {
+        assert!(
+            said.lines()
+                .any(|l| l.starts_with(&format!("pyvenv:   {step}: ")) && l.ends_with(" ms")),
+            "{step}: {said}"
+        );
+    }
     assert!(
         said.lines()
             .any(|l| l.starts_with("pyvenv: make ") && l.ends_with(" ms"))
