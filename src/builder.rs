@@ -18,6 +18,8 @@ pub struct Surroundings {
     pub home: Option<std::path::PathBuf>,
     /// The wheel cache and umask pip's files are installed with.
     pub seed: seed::SeedEnv,
+    /// Where `-v` reports each step's time.
+    pub report: crate::report::Reporter,
 }
 
 /// Makes (or refreshes) the environment `layout` describes. A new one is
@@ -38,25 +40,31 @@ pub fn create(layout: &Layout, around: &Surroundings) -> Result<()> {
 
 /// CPython's `EnvBuilder.create`, step by step, under `layout.root`.
 fn build(layout: &Layout, around: &Surroundings) -> Result<()> {
-    ensure_directories(layout, around)?;
+    // Each step timed for `-v`; without it, `step` just runs the step.
+    let step = |what: &str, work: &mut dyn FnMut() -> Result<()>| {
+        around.report.timed(format_args!("  {what}"), work)
+    };
+    step("directories", &mut || ensure_directories(layout, around))?;
     if layout.gitignore {
-        write_gitignore(layout)?;
+        step(".gitignore", &mut || write_gitignore(layout))?;
     }
-    write_cfg(layout, &layout.cfg)?;
-    setup_python(layout)?;
+    step("pyvenv.cfg", &mut || write_cfg(layout, &layout.cfg))?;
+    step("python executables", &mut || setup_python(layout))?;
     interrupt::check()?;
     if let Some(call) = &layout.ensurepip {
-        seed::install_pip(layout, call, &around.seed)?;
+        step("pip", &mut || seed::install_pip(layout, call, &around.seed))?;
     }
     interrupt::check()?;
     if layout.write_scripts {
-        activation::write_scripts(layout)?;
+        step("activation scripts", &mut || {
+            activation::write_scripts(layout)
+        })?;
     }
     if let Some(cfg) = &layout.final_cfg {
-        write_cfg(layout, cfg)?;
+        step("pyvenv.cfg again", &mut || write_cfg(layout, cfg))?;
     }
     if let Some(call) = &layout.upgrade_deps {
-        seed::upgrade_deps(layout, call)?;
+        step("--upgrade-deps", &mut || seed::upgrade_deps(layout, call))?;
     }
     Ok(())
 }

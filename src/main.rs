@@ -4,10 +4,11 @@
 use std::process::ExitCode;
 
 use pyvenv::builder::Surroundings;
-use pyvenv::cli::Cli;
+use pyvenv::cli::{Cli, no_cache_requested};
 use pyvenv::discovery::SearchPath;
 use pyvenv::interpreter::PROBE_TIMEOUT;
-use pyvenv::run::{Invocation, python_request, run};
+use pyvenv::report::{Reporter, Verbosity};
+use pyvenv::run::{CacheOrigin, Invocation, python_choice, run};
 use pyvenv::seed::SeedEnv;
 use std::time::Duration;
 
@@ -15,7 +16,7 @@ fn main() -> ExitCode {
     let args: Vec<_> = std::env::args_os().collect();
     let cli = Cli::parse_from_os(args.clone());
     pyvenv::interrupt::install();
-    match invocation(&cli, args.first()).and_then(|inv| Ok(run(&inv)?)) {
+    match dispatch(&cli, args.first()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("Error: {error}");
@@ -27,6 +28,69 @@ fn main() -> ExitCode {
     }
 }
 
+/// `--generate` and `--cache-clean` stand alone; anything else makes
+/// environments.
+fn dispatch(cli: &Cli, argv0: Option<&std::ffi::OsString>) -> anyhow::Result<()> {
+    if let Some(kind) = cli.generate {
+        let mut out = std::io::stdout().lock();
+        return pyvenv::generate::generate(kind, &mut out)
+            .map_err(|e| anyhow::anyhow!("cannot write to stdout: {e}"));
+    }
+    if cli.cache_clean {
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        let (cache, _) = cache_choice(cli, home.as_deref(), false)?;
+        let Some(cache) = cache else {
+            anyhow::bail!(
+                "no cache directory is known: set PYVENV_CACHE_DIR or HOME, or pass --cache-dir"
+            );
+        };
+        pyvenv::cache_clean::clean(&cache, &reporter(cli))?;
+        return Ok(());
+    }
+    Ok(run(&invocation(cli, argv0)?)?)
+}
+
+fn reporter(cli: &Cli) -> Reporter {
+    Reporter::new(match (cli.verbose, cli.quiet) {
+        (true, _) => Verbosity::Verbose,
+        (_, true) => Verbosity::Quiet,
+        _ => Verbosity::Normal,
+    })
+}
+
+/// The cache directory and where it came from: `--no-cache` and
+/// `PYVENV_NO_CACHE` (when `honour_no_cache`) mean none, then
+/// `--cache-dir` (relative to the working directory), then the variables.
+fn cache_choice(
+    cli: &Cli,
+    home: Option<&std::path::Path>,
+    honour_no_cache: bool,
+) -> anyhow::Result<(Option<std::path::PathBuf>, CacheOrigin)> {
+    let no_cache_var = std::env::var_os("PYVENV_NO_CACHE");
+    if honour_no_cache && no_cache_requested(cli.no_cache, no_cache_var.as_deref()) {
+        return Ok((None, CacheOrigin::Disabled));
+    }
+    if let Some(dir) = &cli.cache_dir {
+        let cwd = std::env::current_dir()
+            .map_err(|e| anyhow::anyhow!("cannot read the working directory: {e}"))?;
+        return Ok((Some(pyvenv::paths::absolute(&cwd, dir)), CacheOrigin::Flag));
+    }
+    let origin = if std::env::var_os("PYVENV_CACHE_DIR")
+        .is_some_and(|v| std::path::Path::new(&v).is_absolute())
+    {
+        CacheOrigin::EnvVar
+    } else if std::env::var_os("XDG_CACHE_HOME")
+        .is_some_and(|v| std::path::Path::new(&v).is_absolute())
+    {
+        CacheOrigin::XdgCacheHome
+    } else if home.is_some() {
+        CacheOrigin::Home
+    } else {
+        CacheOrigin::Unknown
+    };
+    Ok((cache_dir(home), origin))
+}
+
 fn invocation(cli: &Cli, argv0: Option<&std::ffi::OsString>) -> anyhow::Result<Invocation> {
     let cwd = std::env::current_dir()
         .map_err(|e| anyhow::anyhow!("cannot read the working directory: {e}"))?;
@@ -34,18 +98,21 @@ fn invocation(cli: &Cli, argv0: Option<&std::ffi::OsString>) -> anyhow::Result<I
     let pyenv_root = std::env::var_os("PYENV_ROOT")
         .map(std::path::PathBuf::from)
         .or_else(|| home.as_ref().map(|h| h.join(".pyenv")));
-    let cache = cache_dir(home.as_deref());
+    let (cache, cache_origin) = cache_choice(cli, home.as_deref(), true)?;
+    let (python, python_source) = python_choice(
+        cli.python.as_deref(),
+        std::env::var_os("PYVENV_PYTHON").as_ref(),
+        argv0,
+    );
     Ok(Invocation {
         dirs: cli.dirs.iter().map(std::path::PathBuf::from).collect(),
         options: pyvenv::layout::Options {
             route: route_choice(),
             ..cli.options()
         },
-        python: python_request(
-            cli.python.as_deref(),
-            std::env::var_os("PYVENV_PYTHON").as_ref(),
-            argv0,
-        ),
+        python,
+        python_source,
+        cache_origin,
         search: SearchPath {
             path: std::env::var_os("PATH"),
             pyenv_root,
@@ -60,6 +127,7 @@ fn invocation(cli: &Cli, argv0: Option<&std::ffi::OsString>) -> anyhow::Result<I
                 ..SeedEnv::default()
             },
             home,
+            report: reporter(cli),
         },
     })
 }

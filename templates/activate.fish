@@ -60,10 +60,16 @@ if test -z "$VIRTUAL_ENV_DISABLE_PROMPT"
         set -g _PYVENV_NO_FISH_PROMPT 1
     end
     # fish draws the prompt by running this function; printf's %s prints
-    # the variable's value as it is, whatever it holds.
+    # the variable's value as it is, whatever it holds. The name is in the
+    # blue of the Python logo, as CPython's script draws it; set_color runs
+    # on its own, so a terminal without colours (where it prints nothing)
+    # still gets the name in its brackets.
     function fish_prompt --description 'The prompt, led by the environment name'
         set -l last_status $status
-        printf '(%s) ' "$VIRTUAL_ENV_PROMPT"
+        set_color 4B8BBE
+        printf '(%s)' "$VIRTUAL_ENV_PROMPT"
+        set_color normal
+        printf ' '
         if functions -q _old_fish_prompt
             _pyvenv_set_status $last_status
             _old_fish_prompt

@@ -14,8 +14,9 @@
 mod activation_scripts;
 #[path = "common/activation_harness.rs"]
 mod harness;
+#[path = "common/powershell_grammar.rs"]
+mod powershell_grammar;
 
-use std::path::PathBuf;
 use std::process::Command;
 
 const CHECKER: &str = r#"
@@ -51,17 +52,6 @@ for path in sys.argv[1:]:
 print(json.dumps(out))
 "#;
 
-fn checker_python() -> Option<PathBuf> {
-    let candidate = std::env::var_os("PYVENV_TS_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/opt/pyvenv-tools/bin/python"));
-    let ok = Command::new(&candidate)
-        .args(["-c", "import tree_sitter, tree_sitter_powershell"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    ok.then_some(candidate)
-}
-
 /// PowerShell's verbatim string: between single quotes (any of the four
 /// characters PowerShell takes for one), where a doubled quote is one.
 fn decode_verbatim(raw: &str) -> Option<String> {
@@ -94,11 +84,7 @@ fn decoding_follows_powershell_rules() {
 
 #[test]
 fn activate_ps1_parses_and_holds_every_hostile_value_as_one_literal() {
-    let Some(python) = checker_python() else {
-        eprintln!(
-            "SKIPPED: tree-sitter's PowerShell grammar is not installed \
-             (bash .ci/install-shells puts it in /opt/pyvenv-tools)"
-        );
+    let Some(python) = powershell_grammar::grammar_python() else {
         return;
     };
     let scratch = tempfile::tempdir().unwrap();
