@@ -123,6 +123,17 @@ struct RawProbe {
 impl BaseInterpreter {
     /// Runs `program` and asks it for its facts, giving up after `timeout`.
     pub fn probe(program: &Path, timeout: Duration) -> Result<BaseInterpreter> {
+        Self::probe_with_env(program, timeout, &[])
+    }
+
+    /// [`BaseInterpreter::probe`] with variables added to the program's
+    /// environment (a pyenv shim run from `/` needs `PYENV_DIR` to know the
+    /// user's directory).
+    pub fn probe_with_env(
+        program: &Path,
+        timeout: Duration,
+        env: &[(&str, &std::ffi::OsStr)],
+    ) -> Result<BaseInterpreter> {
         let not_python = |reason: String| Error::NotAPython {
             path: program.to_path_buf(),
             reason,
@@ -133,6 +144,7 @@ impl BaseInterpreter {
         let mut child = Command::new(program)
             .args(["-E", "-s", "-c", PROBE])
             .current_dir("/")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -18,6 +18,7 @@ pub mod interpreter_cache;
 pub mod interrupt;
 pub mod layout;
 pub mod paths;
+pub mod pyenv;
 pub mod pyrepr;
 pub mod relocate;
 pub mod run;
