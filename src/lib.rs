@@ -6,6 +6,7 @@
 
 pub mod activation;
 pub mod builder;
+pub mod bundled_wheels;
 pub mod cache;
 pub mod cache_link;
 pub mod child;
