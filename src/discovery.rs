@@ -139,6 +139,10 @@ impl SearchPath {
         let resolution =
             crate::pyenv::resolve(program, self.path.as_deref(), &self.cwd, &self.pyenv_env);
         match resolution {
+            // An older pyenv's shim, or another script that may run one.
+            Resolution::NotAShim if crate::interpreter_cache::is_script(program) => {
+                Runs::Script(program.to_path_buf())
+            }
             Resolution::NotAShim => Runs::Program(program.to_path_buf()),
             Resolution::Runs(real) => Runs::Program(real),
             Resolution::Fails => Runs::FailingShim(program.to_path_buf()),

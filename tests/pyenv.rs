@@ -392,5 +392,6 @@ fn a_shim_that_is_not_pyenvs_template_is_run() {
     std::fs::remove_file(&shim).unwrap();
     std::fs::write(&shim, text.replace("set -e\n", "set -e\n# edited\n")).unwrap();
     std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write(&p.work().join(".python-version"), &p.v312);
     p.same_through_the_shim(&Run::default(), "python3");
 }
