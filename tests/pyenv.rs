@@ -67,6 +67,19 @@ impl Pyenv {
             eprintln!("SKIPPED: pyenv is not installed");
             return None;
         };
+        // pyvenv reads the shims of the pyenv releases whose rules it
+        // follows (src/pyenv.rs); others are run, which other tests cover.
+        let release =
+            std::fs::read_to_string(install.join("libexec/pyenv---version")).unwrap_or_default();
+        let known = release.lines().any(|l| {
+            l.strip_prefix("version=\"2.6.")
+                .and_then(|rest| rest.trim_end_matches('"').parse::<u32>().ok())
+                .is_some_and(|patch| patch >= 18)
+        });
+        if !known {
+            eprintln!("SKIPPED: this pyenv is not a release pyvenv reads (2.6.18 to 2.6.x)");
+            return None;
+        }
         let installed = |minor: u32| {
             let mut names: Vec<String> = std::fs::read_dir(real_root.join("versions"))
                 .ok()?
