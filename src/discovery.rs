@@ -6,6 +6,9 @@
 //! candidate programs and lets [`BaseInterpreter::probe`] judge each one, so
 //! a pyenv shim that cannot run the version asked for is simply passed over,
 //! and the facts always come from the real interpreter (never the shim).
+//! A pyenv shim is read by pyenv's own rules ([`crate::pyenv`]) rather than
+//! run, so its interpreter's facts can come from the cache; a shim those
+//! rules cannot decide is run as any other program.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -13,6 +16,7 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::interpreter::BaseInterpreter;
+use crate::pyenv::{PyenvEnv, Resolution};
 
 /// What the user asked for, in one of the three forms `-p` accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +66,18 @@ pub struct SearchPath {
     pub timeout: Duration,
     /// pyvenv's cache directory, where interpreter facts are remembered.
     pub facts_cache: Option<PathBuf>,
+    /// The variables pyenv's shims read.
+    pub pyenv_env: PyenvEnv,
+}
+
+/// What running a program found on PATH would run.
+enum Runs {
+    /// This interpreter (the program itself, or what a pyenv shim picks).
+    Program(PathBuf),
+    /// A pyenv shim that would fail: no selected version has the command.
+    FailingShim(PathBuf),
+    /// A script to run and ask as it is (a shim pyvenv cannot decide).
+    Script(PathBuf),
 }
 
 impl SearchPath {
@@ -81,14 +97,27 @@ impl SearchPath {
             Some(PythonRequest::Command(name)) => {
                 // A pyenv shim for a version that is not active fails; the
                 // next match on PATH may be the real thing.
+                // pyenv's own error for a failing shim is only wanted when
+                // nothing else on PATH answers, so it is asked for last.
                 let mut first_error = None;
+                let mut failing_shim = None;
                 for program in self.on_path(name) {
-                    match self.probe(&program) {
+                    let program = match self.runs(&program) {
+                        Runs::FailingShim(shim) => {
+                            failing_shim.get_or_insert(shim);
+                            continue;
+                        }
+                        runs => runs,
+                    };
+                    match self.ask(&program) {
                         Ok(found) => return Ok(found),
                         Err(e) => {
                             first_error.get_or_insert(e);
                         }
                     }
+                }
+                if let Some(shim) = failing_shim.filter(|_| first_error.is_none()) {
+                    return self.ask(&Runs::Script(shim));
                 }
                 Err(first_error.unwrap_or_else(|| Error::NoInterpreter {
                     request: name.clone(),
@@ -105,11 +134,45 @@ impl SearchPath {
         BaseInterpreter::probe_cached(program, self.timeout, self.facts_cache.as_deref())
     }
 
+    /// What running `program` would run, a pyenv shim read by pyenv's rules.
+    fn runs(&self, program: &Path) -> Runs {
+        let resolution =
+            crate::pyenv::resolve(program, self.path.as_deref(), &self.cwd, &self.pyenv_env);
+        match resolution {
+            // An older pyenv's shim, or another script that may run one.
+            Resolution::NotAShim if crate::interpreter_cache::is_script(program) => {
+                Runs::Script(program.to_path_buf())
+            }
+            Resolution::NotAShim => Runs::Program(program.to_path_buf()),
+            Resolution::Runs(real) => Runs::Program(real),
+            Resolution::Fails => Runs::FailingShim(program.to_path_buf()),
+            Resolution::Undecided => Runs::Script(program.to_path_buf()),
+        }
+    }
+
+    /// Asks what `runs` names. A shim is run from `/` (so no stray module in
+    /// the user's directory shadows the probe's imports) with `PYENV_DIR`
+    /// naming the user's directory, where pyenv looks for `.python-version`.
+    fn ask(&self, runs: &Runs) -> Result<BaseInterpreter> {
+        match runs {
+            Runs::Program(program) => self.probe(program),
+            Runs::FailingShim(shim) | Runs::Script(shim) => {
+                let dir = crate::pyenv::logical_cwd(&self.cwd, self.pyenv_env.pwd.as_deref());
+                let env: &[(&str, &std::ffi::OsStr)] = if self.pyenv_env.dir.is_some() {
+                    &[]
+                } else {
+                    &[("PYENV_DIR", dir.as_os_str())]
+                };
+                BaseInterpreter::probe_with_env(shim, self.timeout, env)
+            }
+        }
+    }
+
     fn find_default(&self) -> Result<BaseInterpreter> {
         let mut tried = Vec::new();
         for name in ["python3", "python"] {
             if let Some(program) = self.on_path(name).into_iter().next() {
-                return self.probe(&program);
+                return self.ask(&self.runs(&program));
             }
             tried.push(format!("{name} on PATH"));
         }
@@ -127,7 +190,15 @@ impl SearchPath {
             .join(".");
         let mut tried = Vec::new();
         for program in self.version_candidates(parts) {
-            match self.probe(&program) {
+            let runs = self.runs(&program);
+            if let Runs::FailingShim(_) = runs {
+                tried.push(format!(
+                    "{} (pyenv: no selected version has it)",
+                    program.display()
+                ));
+                continue;
+            }
+            match self.ask(&runs) {
                 Ok(found) if version_matches(found.version, parts) => return Ok(found),
                 Ok(found) => tried.push(format!(
                     "{} (Python {})",

@@ -52,10 +52,14 @@ if sys.version_info >= (3, 6):
             scheme[name] = os.path.relpath(sysconfig.get_path(name, scheme="venv", vars=v), base)
     info["venv_scheme"] = scheme
     info["has_ensurepip"] = os.path.exists(os.path.join(stdlib, "ensurepip", "__main__.py"))
+    info["wheel_pkg_dir"] = sysconfig.get_config_var("WHEEL_PKG_DIR")
     # The wheels ensurepip itself would pick (bundled, or the distribution's
-    # WHEEL_PKG_DIR), asked of ensurepip through each version's own helpers.
+    # WHEEL_PKG_DIR), asked of ensurepip through each version's own helpers
+    # unless pyvenv reads them from the disk (src/bundled_wheels.rs).
     wheels = []
     try:
+        if "--wheels-from-disk" in sys.argv:
+            raise ImportError("not asked")
         import ensurepip as e
         bundled = os.path.join(os.path.dirname(e.__file__), "_bundled")
         if hasattr(e, "_get_packages"):
@@ -152,6 +156,38 @@ struct RawProbe {
 impl BaseInterpreter {
     /// Runs `program` and asks it for its facts, giving up after `timeout`.
     pub fn probe(program: &Path, timeout: Duration) -> Result<BaseInterpreter> {
+        Self::probe_with_env(program, timeout, &[])
+    }
+
+    /// [`BaseInterpreter::probe`] with variables added to the program's
+    /// environment (a pyenv shim run from `/` needs `PYENV_DIR` to know the
+    /// user's directory).
+    pub fn probe_with_env(
+        program: &Path,
+        timeout: Duration,
+        env: &[(&str, &std::ffi::OsStr)],
+    ) -> Result<BaseInterpreter> {
+        let (mut facts, wheel_pkg_dir) = Self::ask(program, timeout, env, &["--wheels-from-disk"])?;
+        let wheels = wheel_pkg_dir
+            .and_then(|dir| crate::bundled_wheels::chosen(&facts.stdlib, dir.as_deref()));
+        match wheels {
+            Some(wheels) => {
+                facts.wheels = wheels;
+                Ok(facts)
+            }
+            // Not certain from the disk: ensurepip itself is asked.
+            None => Ok(Self::ask(program, timeout, env, &[])?.0),
+        }
+    }
+
+    /// Runs the probe with `args`; also returns `WHEEL_PKG_DIR` (`None`
+    /// when the answer did not say, `Some(None)` when it is unset).
+    fn ask(
+        program: &Path,
+        timeout: Duration,
+        env: &[(&str, &std::ffi::OsStr)],
+        args: &[&str],
+    ) -> Result<(BaseInterpreter, Option<Option<String>>)> {
         let not_python = |reason: String| Error::NotAPython {
             path: program.to_path_buf(),
             reason,
@@ -161,7 +197,9 @@ impl BaseInterpreter {
         // from shadowing the standard library.
         let mut child = Command::new(program)
             .args(["-E", "-s", "-c", PROBE])
+            .args(args)
             .current_dir("/")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -199,7 +237,15 @@ impl BaseInterpreter {
         }
         let raw: RawProbe = serde_json::from_slice(&stdout)
             .map_err(|e| not_python(format!("it gave an answer pyvenv cannot read ({e})")))?;
-        Self::from_raw(program, raw)
+        let wheel_pkg_dir = match serde_json::from_slice::<serde_json::Value>(&stdout) {
+            Ok(answer) => match answer.get("wheel_pkg_dir") {
+                Some(serde_json::Value::Null) => Some(None),
+                Some(serde_json::Value::String(dir)) => Some(Some(dir.clone())),
+                _ => None,
+            },
+            Err(_) => None,
+        };
+        Ok((Self::from_raw(program, raw)?, wheel_pkg_dir))
     }
 
     /// [`BaseInterpreter::probe`], through the facts cache under

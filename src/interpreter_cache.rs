@@ -132,8 +132,9 @@ fn look(path: &Path, follow: bool) -> Identity {
     })
 }
 
-/// Whether `program` is a `#!` script rather than an executable binary.
-fn is_script(program: &Path) -> bool {
+/// Whether `program` is a `#!` script rather than an executable binary
+/// (or cannot be read, so may be one).
+pub(crate) fn is_script(program: &Path) -> bool {
     let mut head = [0u8; 2];
     std::fs::File::open(program)
         .and_then(|mut f| f.read_exact(&mut head))

@@ -6,6 +6,7 @@
 
 pub mod activation;
 pub mod builder;
+pub mod bundled_wheels;
 pub mod cache;
 pub mod cache_clean;
 pub mod cache_link;
@@ -20,6 +21,7 @@ pub mod interpreter_cache;
 pub mod interrupt;
 pub mod layout;
 pub mod paths;
+pub mod pyenv;
 pub mod pyrepr;
 pub mod relocate;
 pub mod report;

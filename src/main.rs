@@ -119,6 +119,7 @@ fn invocation(cli: &Cli, argv0: Option<&std::ffi::OsString>) -> anyhow::Result<I
             cwd,
             timeout: probe_timeout(),
             facts_cache: cache.clone(),
+            pyenv_env: pyvenv::pyenv::PyenvEnv::from_process(),
         },
         surroundings: Surroundings {
             seed: SeedEnv {
