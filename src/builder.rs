@@ -16,6 +16,9 @@ use crate::{interrupt, staging};
 pub struct Surroundings {
     /// The user's home directory, which `--clear` refuses to empty.
     pub home: Option<std::path::PathBuf>,
+    /// The working directory, which `--clear` refuses to empty (nor any
+    /// directory holding it).
+    pub cwd: std::path::PathBuf,
     /// The wheel cache and umask pip's files are installed with.
     pub seed: seed::SeedEnv,
 }
@@ -27,7 +30,10 @@ pub fn create(layout: &Layout, around: &Surroundings) -> Result<()> {
     interrupt::check()?;
     match disk::entry(&layout.env_dir)? {
         Entry::Missing => staging::create_new(layout, |staged| build(staged, around)),
-        Entry::Dir => build(layout, around),
+        Entry::Dir => {
+            check_same_version(layout)?;
+            build(layout, around)
+        }
         Entry::Symlink | Entry::Other => Err(Error::NotADirectory(layout.env_dir.clone())),
     }
 }
@@ -88,6 +94,20 @@ fn check_clear_is_safe(layout: &Layout, around: &Surroundings) -> Result<()> {
     if real.parent().is_none() {
         return refuse("it is the root of the filesystem");
     }
+    for vcs in [".git", ".hg", ".svn"] {
+        if std::fs::symlink_metadata(real.join(vcs)).is_ok() {
+            return refuse(&format!(
+                "it holds {vcs}, so it is a project, not only an environment; \
+                 make the environment in a directory of its own"
+            ));
+        }
+    }
+    if std::fs::canonicalize(&around.cwd).is_ok_and(|cwd| cwd.starts_with(&real)) {
+        return refuse(
+            "it is the current directory or holds it; \
+             run pyvenv from outside it to replace it",
+        );
+    }
     if let Some(home) = &around.home
         && std::fs::canonicalize(home).is_ok_and(|h| h == real)
     {
@@ -113,6 +133,42 @@ fn check_clear_is_safe(layout: &Layout, around: &Surroundings) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// An existing environment made for another `X.Y` would end up holding
+/// both (two `lib/pythonX.Y`, a `pyvenv.cfg` for one of them): refused,
+/// unless `--clear` empties it first. `--upgrade` stays for the same `X.Y`.
+fn check_same_version(layout: &Layout) -> Result<()> {
+    if layout.clear {
+        return Ok(());
+    }
+    let cfg = layout.env_dir.join("pyvenv.cfg");
+    // No readable pyvenv.cfg: not an environment pyvenv could judge.
+    let Ok(text) = std::fs::read_to_string(&cfg) else {
+        return Ok(());
+    };
+    let Some(existing) = recorded_version(&text) else {
+        return Ok(());
+    };
+    let short = |v: &str| v.split('.').take(2).collect::<Vec<_>>().join(".");
+    if short(&existing) == layout.short_version {
+        return Ok(());
+    }
+    Err(Error::OtherVersion {
+        path: layout.env_dir.clone(),
+        existing,
+        wanted: layout.short_version.clone(),
+    })
+}
+
+/// The version a `pyvenv.cfg` records: `version` (CPython's venv) or
+/// `version_info` (virtualenv, uv).
+fn recorded_version(cfg: &str) -> Option<String> {
+    cfg.lines().find_map(|line| {
+        let (key, value) = line.split_once('=')?;
+        let key = key.trim();
+        (key == "version" || key == "version_info").then(|| value.trim().to_string())
+    })
 }
 
 fn write_gitignore(layout: &Layout) -> Result<()> {

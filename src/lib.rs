@@ -23,6 +23,7 @@ pub mod relocate;
 pub mod run;
 pub mod seed;
 pub mod staging;
+pub mod validate;
 pub mod wheel;
 pub mod wheel_record;
 pub mod wheel_scripts;

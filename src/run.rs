@@ -8,6 +8,7 @@ use crate::builder::{self, Surroundings};
 use crate::discovery::{PythonRequest, SearchPath};
 use crate::error::{Error, Result};
 use crate::layout::{Layout, Options};
+use crate::validate;
 
 /// Everything one run needs, gathered by `main` from the process.
 #[derive(Debug, Clone)]
@@ -46,10 +47,21 @@ pub fn run(invocation: &Invocation) -> Result<()> {
     if options.upgrade && options.clear {
         return Err(Error::UpgradeWithClear);
     }
-    let python = invocation.search.find(invocation.python.as_ref())?;
+    // What can never work is refused before the interpreter is asked and
+    // before any ENV_DIR is made, so a run does not stop halfway.
     for dir in &invocation.dirs {
-        let layout = Layout::plan(dir, &invocation.search.cwd, options, &python)?;
-        builder::create(&layout, &invocation.surroundings)?;
+        validate::env_dir(dir, &invocation.search.cwd)?;
+    }
+    validate::prompt(options.prompt.as_deref())?;
+    let python = invocation.search.find(invocation.python.as_ref())?;
+    validate::interpreter(&python)?;
+    let layouts = invocation
+        .dirs
+        .iter()
+        .map(|dir| Layout::plan(dir, &invocation.search.cwd, options, &python))
+        .collect::<Result<Vec<_>>>()?;
+    for layout in &layouts {
+        builder::create(layout, &invocation.surroundings)?;
     }
     Ok(())
 }
