@@ -53,7 +53,12 @@ pub fn run(invocation: &Invocation) -> Result<()> {
         validate::env_dir(dir, &invocation.search.cwd)?;
     }
     validate::prompt(options.prompt.as_deref())?;
-    let python = invocation.search.find(invocation.python.as_ref())?;
+    // An interruption while candidates were asked is reported as such,
+    // even where the search went on to the next candidate and failed.
+    let python = invocation
+        .search
+        .find(invocation.python.as_ref())
+        .map_err(|e| crate::interrupt::received().map_or(e, Error::Interrupted))?;
     validate::interpreter(&python)?;
     let layouts = invocation
         .dirs

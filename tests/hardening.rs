@@ -291,37 +291,46 @@ fn a_hung_interpreter_and_everything_it_started_are_stopped_at_the_limit() {
 
 #[test]
 fn ctrl_c_while_the_interpreter_is_asked_exits_130_and_leaves_no_process() {
-    let scratch = tempfile::tempdir().unwrap();
-    let pids = scratch.path().join("pids");
-    script(
-        &scratch.path().join("py"),
-        &format!(
-            "sleep 1000 &\necho $! >> '{p}'\necho $$ >> '{p}'\nexec sleep 1000\n",
-            p = pids.display()
-        ),
-    );
-    // pyvenv leads a process group, as a job in an interactive shell does;
-    // Ctrl-C sends SIGINT to that whole group.
-    let child = pyvenv()
-        .args(["-p", "./py", "env"])
-        .current_dir(scratch.path())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .spawn()
+    // By path, and by version (where the search would go on to the next
+    // candidate): both report the interruption.
+    for request in ["./python3.99", "3.99"] {
+        let scratch = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let pids = outside.path().join("pids");
+        script(
+            &scratch.path().join("python3.99"),
+            &format!(
+                "sleep 1000 &\necho $! >> '{p}'\necho $$ >> '{p}'\nexec sleep 1000\n",
+                p = pids.display()
+            ),
+        );
+        let path = std::env::join_paths(
+            std::iter::once(scratch.path().to_path_buf())
+                .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+        )
         .unwrap();
-    pids_in(&pids);
-    let group = child.id() as i32;
-    // SAFETY: signals the group the test made.
-    unsafe { libc::kill(-group, libc::SIGINT) };
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("interrupted by SIGINT"),
-        "{}",
-        stderr(&out)
-    );
-    assert_gone(&pids);
-    assert!(!scratch.path().join("env").exists());
+        // pyvenv leads a process group, as a job in an interactive shell
+        // does; Ctrl-C sends SIGINT to that whole group.
+        let child = pyvenv()
+            .args(["-p", request, "env"])
+            .env("PATH", path)
+            .env("PYENV_ROOT", outside.path())
+            .current_dir(scratch.path())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        pids_in(&pids);
+        let group = child.id() as i32;
+        // SAFETY: signals the group the test made.
+        unsafe { libc::kill(-group, libc::SIGINT) };
+        let out = child.wait_with_output().unwrap();
+        let said = stderr(&out);
+        assert_eq!(out.status.code(), Some(130), "{request}: {said}");
+        assert!(said.contains("interrupted by SIGINT"), "{request}: {said}");
+        assert_gone(&pids);
+        assert!(!scratch.path().join("env").exists());
+    }
 }
 
 /// A stand-in for CPython 3.12 whose `-m ensurepip` writes its pid and
