@@ -142,11 +142,20 @@ fn check_same_version(layout: &Layout) -> Result<()> {
     if layout.clear {
         return Ok(());
     }
+    use std::io::Read;
     let cfg = layout.env_dir.join("pyvenv.cfg");
-    // No readable pyvenv.cfg: not an environment pyvenv could judge.
-    let Ok(text) = std::fs::read_to_string(&cfg) else {
+    // Only a regular file is read, and only its head: a FIFO or a device
+    // planted there must not hang or flood the run. No readable
+    // pyvenv.cfg: not an environment pyvenv could judge.
+    let mut text = String::new();
+    let read = std::fs::metadata(&cfg)
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .and_then(|_| std::fs::File::open(&cfg).ok())
+        .and_then(|f| f.take(64 * 1024).read_to_string(&mut text).ok());
+    if read.is_none() {
         return Ok(());
-    };
+    }
     let Some(existing) = recorded_version(&text) else {
         return Ok(());
     };

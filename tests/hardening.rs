@@ -565,6 +565,34 @@ fn an_environment_for_another_version_is_refused_and_left_as_it_was() {
 }
 
 #[test]
+fn a_fifo_planted_as_pyvenv_cfg_does_not_hang_the_version_check() {
+    let py = require!(12);
+    let scratch = tempfile::tempdir().unwrap();
+    let env = scratch.path().join("e");
+    std::fs::create_dir(&env).unwrap();
+    let made = Command::new("mkfifo")
+        .arg(env.join("pyvenv.cfg"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut child = pyvenv()
+        .arg("-p")
+        .arg(&py)
+        .arg("--without-pip")
+        .arg(&env)
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("pyvenv hung reading a FIFO");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
 fn two_runs_racing_with_different_interpreters_make_one_environment_of_one_version() {
     let p12 = require!(12);
     let p11 = require!(11);
