@@ -14,7 +14,10 @@
 //!   terminal's foreground group), and pyvenv stops the child itself and
 //!   reports the interruption, rather than a child "killed by signal 2";
 //! - a SIGKILL of pyvenv (which no handler sees) still takes the child
-//!   with it, so it cannot go on writing into a staging directory.
+//!   and everything it started with it, so nothing goes on writing into a
+//!   staging directory: the child itself through `PR_SET_PDEATHSIG`, its
+//!   own children (3.12's `ensurepip` runs pip in a subprocess) through a
+//!   [`Watchdog`] that kills the group when pyvenv is gone.
 //!
 //! This is a few dozen lines over `std::process` and `libc` (already
 //! dependencies); the `process-wrap` crate offers the same pieces, but
@@ -57,6 +60,7 @@ pub enum Ending {
 pub struct Running {
     child: Child,
     reaped: bool,
+    watchdog: Option<Watchdog>,
     stdout: Capture,
     stderr: Capture,
 }
@@ -131,9 +135,11 @@ pub fn spawn(command: &mut Command, capture: bool) -> std::io::Result<Running> {
     let mut child = command.stdin(Stdio::null()).process_group(0).spawn()?;
     let stdout = Capture::start(child.stdout.take());
     let stderr = Capture::start(child.stderr.take());
+    let watchdog = i32::try_from(child.id()).ok().and_then(Watchdog::start);
     Ok(Running {
         child,
         reaped: false,
+        watchdog,
         stdout,
         stderr,
     })
@@ -150,6 +156,9 @@ impl Running {
                 self.kill_group();
                 let status = self.child.wait()?;
                 self.reaped = true;
+                if let Some(watchdog) = self.watchdog.take() {
+                    watchdog.dismiss();
+                }
                 // The group is gone, so the pipes end promptly; the grace
                 // only matters for a process that left the group.
                 let grace = Instant::now() + Duration::from_millis(500);
@@ -211,6 +220,80 @@ impl Running {
             self.kill_group();
             let _ = self.child.wait();
             self.reaped = true;
+        }
+        if let Some(watchdog) = self.watchdog.take() {
+            watchdog.dismiss();
+        }
+    }
+}
+
+/// A process forked from pyvenv that waits on a pipe only pyvenv can
+/// write to: a byte means the child is done with and it leaves quietly;
+/// end of file means pyvenv died (even by SIGKILL), and it kills the
+/// child's process group, grandchildren included, before it leaves.
+///
+/// Between fork and exit it only calls `close`, `read`, `kill` and
+/// `_exit`, which are async-signal-safe, as a fork of a threaded program
+/// requires.
+struct Watchdog {
+    pid: libc::pid_t,
+    lifeline: libc::c_int,
+}
+
+impl Watchdog {
+    /// `None` when no process can be forked: the child then still dies
+    /// with pyvenv, its own children may not.
+    fn start(group: i32) -> Option<Watchdog> {
+        let mut fds = [0; 2];
+        // SAFETY: `fds` has room for the two descriptors pipe2 writes.
+        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+            return None;
+        }
+        let (read_end, write_end) = (fds[0], fds[1]);
+        // SAFETY: the forked side runs only async-signal-safe calls and
+        // leaves with _exit, never returning into Rust code.
+        match unsafe { libc::fork() } {
+            -1 => {
+                // SAFETY: both descriptors are ours and still open.
+                unsafe {
+                    libc::close(read_end);
+                    libc::close(write_end);
+                }
+                None
+            }
+            0 => unsafe {
+                libc::close(write_end);
+                let mut byte = 0u8;
+                let got = loop {
+                    let n = libc::read(read_end, (&raw mut byte).cast(), 1);
+                    // A signal meant for pyvenv's group interrupts the read.
+                    if n >= 0 || *libc::__errno_location() != libc::EINTR {
+                        break n;
+                    }
+                };
+                if got == 0 {
+                    libc::kill(-group, libc::SIGKILL);
+                }
+                libc::_exit(0)
+            },
+            pid => {
+                // SAFETY: the read end belongs to the watchdog now.
+                unsafe { libc::close(read_end) };
+                Some(Watchdog {
+                    pid,
+                    lifeline: write_end,
+                })
+            }
+        }
+    }
+
+    /// Tells the watchdog the child is done with, and reaps it.
+    fn dismiss(self) {
+        // SAFETY: the lifeline is open and ours; `pid` is our child.
+        unsafe {
+            libc::write(self.lifeline, [1u8].as_ptr().cast(), 1);
+            libc::close(self.lifeline);
+            libc::waitpid(self.pid, std::ptr::null_mut(), 0);
         }
     }
 }

@@ -373,6 +373,56 @@ fn a_sigkill_during_ensurepip_takes_the_child_with_it() {
     assert_gone(&pids);
 }
 
+/// Running processes whose working directory lies under `dir`.
+fn processes_in(dir: &Path) -> Vec<i32> {
+    let dir = std::fs::canonicalize(dir).unwrap();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|cwd| cwd.starts_with(&dir))
+                && running(*pid)
+        })
+        .collect()
+}
+
+#[test]
+fn a_sigkill_during_a_real_ensurepip_leaves_nothing_writing_into_the_stage() {
+    let py = require!(12);
+    let scratch = tempfile::tempdir().unwrap();
+    let mut child = pyvenv()
+        .arg("-p")
+        .arg(&py)
+        .arg("--seeder=ensurepip")
+        .arg(scratch.path().join("env"))
+        .current_dir("/")
+        .spawn()
+        .unwrap();
+    // 3.12's ensurepip runs pip in a subprocess of its own: wait until
+    // both run in the staging directory.
+    let start = Instant::now();
+    while processes_in(scratch.path()).len() < 2 {
+        if child.try_wait().unwrap().is_some() || start.elapsed() > Duration::from_secs(30) {
+            eprintln!("SKIPPED: ensurepip finished before its pip subprocess was seen");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let start = Instant::now();
+    while !processes_in(scratch.path()).is_empty() && start.elapsed() < Duration::from_millis(500) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let left = processes_in(scratch.path());
+    for pid in &left {
+        // SAFETY: a test cleaning up what it found.
+        unsafe { libc::kill(*pid, libc::SIGKILL) };
+    }
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
 // --- environment values and standard streams --------------------------------
 
 #[test]
