@@ -232,8 +232,8 @@ impl Running {
 /// end of file means pyvenv died (even by SIGKILL), and it kills the
 /// child's process group, grandchildren included, before it leaves.
 ///
-/// Between fork and exit it only calls `close`, `read`, `kill` and
-/// `_exit`, which are async-signal-safe, as a fork of a threaded program
+/// Between fork and exit it only calls `setpgid`, `signal`, `close`,
+/// `read`, `kill` and `_exit`, which are async-signal-safe, as a fork of a threaded program
 /// requires.
 struct Watchdog {
     pid: libc::pid_t,
@@ -262,6 +262,13 @@ impl Watchdog {
                 None
             }
             0 => unsafe {
+                // A signal that kills pyvenv (to its process group, or a
+                // hang-up) must not kill the watchdog before it has done
+                // its one job: it leaves the group, and ignores the rest.
+                libc::setpgid(0, 0);
+                for signal in [libc::SIGHUP, libc::SIGINT, libc::SIGTERM, libc::SIGQUIT] {
+                    libc::signal(signal, libc::SIG_IGN);
+                }
                 libc::close(write_end);
                 let mut byte = 0u8;
                 let got = loop {

@@ -390,13 +390,26 @@ fn processes_in(dir: &Path) -> Vec<i32> {
 #[test]
 fn a_sigkill_during_a_real_ensurepip_leaves_nothing_writing_into_the_stage() {
     let py = require!(12);
+    // SIGKILL to pyvenv alone, to its whole process group, and a hang-up
+    // to the group (a closed terminal).
+    for (signal, to_group) in [
+        (libc::SIGKILL, false),
+        (libc::SIGKILL, true),
+        (libc::SIGHUP, true),
+    ] {
+        killed_during_ensurepip(&py, signal, to_group);
+    }
+}
+
+fn killed_during_ensurepip(py: &Path, signal: i32, to_group: bool) {
     let scratch = tempfile::tempdir().unwrap();
     let mut child = pyvenv()
         .arg("-p")
-        .arg(&py)
+        .arg(py)
         .arg("--seeder=ensurepip")
         .arg(scratch.path().join("env"))
         .current_dir("/")
+        .process_group(0)
         .spawn()
         .unwrap();
     // 3.12's ensurepip runs pip in a subprocess of its own: wait until
@@ -409,7 +422,9 @@ fn a_sigkill_during_a_real_ensurepip_leaves_nothing_writing_into_the_stage() {
         }
         std::thread::sleep(Duration::from_millis(5));
     }
-    child.kill().unwrap();
+    let pid = child.id() as i32;
+    // SAFETY: signals the process (group) the test started.
+    unsafe { libc::kill(if to_group { -pid } else { pid }, signal) };
     child.wait().unwrap();
     let start = Instant::now();
     while !processes_in(scratch.path()).is_empty() && start.elapsed() < Duration::from_millis(500) {
@@ -420,7 +435,10 @@ fn a_sigkill_during_a_real_ensurepip_leaves_nothing_writing_into_the_stage() {
         // SAFETY: a test cleaning up what it found.
         unsafe { libc::kill(*pid, libc::SIGKILL) };
     }
-    assert!(left.is_empty(), "left behind: {left:?}");
+    assert!(
+        left.is_empty(),
+        "signal {signal} (to the group: {to_group}): left behind: {left:?}"
+    );
 }
 
 // --- environment values and standard streams --------------------------------
