@@ -33,6 +33,10 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result};
 use crate::interrupt;
 
+/// The most of a child's stdout (and of its stderr) that is kept; the
+/// probe's answer is a few KiB, pip's chatter rarely 100 KiB.
+const MAX_CAPTURE: usize = 16 * 1024 * 1024;
+
 /// What a finished child printed.
 pub struct Finished {
     /// How it ended.
@@ -83,7 +87,13 @@ impl Capture {
                     if n == 0 {
                         break;
                     }
-                    if let Ok(mut b) = buffer.lock() {
+                    // Beyond the cap the pipe is still drained (so the
+                    // child never blocks) but nothing more is kept: a
+                    // program that floods its output cannot exhaust memory
+                    // before the time limit stops it.
+                    if let Ok(mut b) = buffer.lock()
+                        && b.len() < MAX_CAPTURE
+                    {
                         b.extend_from_slice(&chunk[..n]);
                     }
                 }

@@ -333,6 +333,34 @@ fn ctrl_c_while_the_interpreter_is_asked_exits_130_and_leaves_no_process() {
     }
 }
 
+#[test]
+fn an_interpreter_flooding_its_output_cannot_exhaust_memory() {
+    let scratch = tempfile::tempdir().unwrap();
+    script(&scratch.path().join("py"), "exec yes\n");
+    let mut command = pyvenv();
+    command
+        .args(["-p", "./py", "env"])
+        .env("PYVENV_PROBE_TIMEOUT", "3")
+        .current_dir(scratch.path());
+    // SAFETY: setrlimit is async-signal-safe; it caps pyvenv's address
+    // space at 1 GiB, far above what a run needs.
+    unsafe {
+        command.pre_exec(|| {
+            let cap = libc::rlimit {
+                rlim_cur: 1 << 30,
+                rlim_max: 1 << 30,
+            };
+            libc::setrlimit(libc::RLIMIT_AS, &cap);
+            Ok(())
+        });
+    }
+    refused_by(
+        &mut command,
+        scratch.path(),
+        "did not answer within 3 seconds",
+    );
+}
+
 /// A stand-in for CPython 3.12 whose `-m ensurepip` writes its pid and
 /// then takes forever; pyvenv's question is answered with the wrapper's
 /// own path, so the environment's python is the wrapper.
