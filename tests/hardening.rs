@@ -455,7 +455,7 @@ fn killed_during_ensurepip(py: &Path, signal: i32, to_group: bool) {
     unsafe { libc::kill(if to_group { -pid } else { pid }, signal) };
     child.wait().unwrap();
     let start = Instant::now();
-    while !processes_in(scratch.path()).is_empty() && start.elapsed() < Duration::from_millis(500) {
+    while !processes_in(scratch.path()).is_empty() && start.elapsed() < Duration::from_secs(1) {
         std::thread::sleep(Duration::from_millis(20));
     }
     let left = processes_in(scratch.path());
