@@ -520,6 +520,32 @@ fn a_full_or_closed_stderr_is_not_a_panic() {
 }
 
 #[test]
+fn a_parent_that_ignored_sigchld_does_not_break_waiting_for_children() {
+    let py = require!(12);
+    let scratch = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let target = scratch.path().join("env");
+    // An ignored SIGCHLD survives exec: python sets it, then becomes pyvenv.
+    let out = Command::new(&py)
+        .arg("-c")
+        .arg(
+            "import os, signal, sys\n\
+             signal.signal(signal.SIGCHLD, signal.SIG_IGN)\n\
+             os.execv(sys.argv[1], sys.argv[1:])",
+        )
+        .arg(env!("CARGO_BIN_EXE_pyvenv"))
+        .arg("-p")
+        .arg(&py)
+        .arg("--seeder=ensurepip")
+        .arg(&target)
+        .env("PYVENV_CACHE_DIR", cache.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(target.join("bin/pip").is_file());
+}
+
+#[test]
 fn an_empty_or_relative_home_makes_no_cache_in_the_working_directory() {
     let py = require!(12);
     for home in ["", "relative/home"] {
