@@ -30,8 +30,13 @@ pub fn install() {
     for signal in [libc::SIGINT, libc::SIGTERM] {
         // SAFETY: `record` is an `extern "C"` function that only performs
         // an atomic store, which is async-signal-safe.
-        unsafe {
-            libc::signal(signal, record as *const () as libc::sighandler_t);
+        let before = unsafe { libc::signal(signal, record as *const () as libc::sighandler_t) };
+        // A signal the parent ignored stays ignored, as a shell means it
+        // for a job in the background (`pyvenv env &`) and CPython
+        // honours it for SIGINT: Ctrl-C meant for the shell is not ours.
+        if before == libc::SIG_IGN {
+            // SAFETY: putting back the disposition the process started with.
+            unsafe { libc::signal(signal, libc::SIG_IGN) };
         }
     }
 }

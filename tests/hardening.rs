@@ -89,6 +89,21 @@ fn assert_gone(file: &Path) {
     }
 }
 
+/// pyvenv started as a parent that ignores `signal` starts it: an ignored
+/// signal survives exec, so python ignores it and then becomes pyvenv.
+fn pyvenv_with_ignored(python: &Path, signal: &str) -> Command {
+    let mut command = Command::new(python);
+    command
+        .arg("-c")
+        .arg(format!(
+            "import os, signal, sys\n\
+             signal.signal(signal.{signal}, signal.SIG_IGN)\n\
+             os.execv(sys.argv[1], sys.argv[1:])"
+        ))
+        .arg(env!("CARGO_BIN_EXE_pyvenv"));
+    command
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -361,6 +376,34 @@ fn an_interpreter_flooding_its_output_cannot_exhaust_memory() {
     );
 }
 
+#[test]
+fn a_sigint_the_parent_ignored_stays_ignored() {
+    let py = require!(12);
+    let scratch = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let pids = outside.path().join("pids");
+    script(
+        &scratch.path().join("py"),
+        &format!("echo $$ >> '{}'\nexec sleep 1000\n", pids.display()),
+    );
+    // As a shell starts `pyvenv ... &`: SIGINT ignored, then exec.
+    let child = pyvenv_with_ignored(&py, "SIGINT")
+        .args(["-p", "./py", "env"])
+        .env("PYVENV_PROBE_TIMEOUT", "2")
+        .current_dir(scratch.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    pids_in(&pids);
+    // SAFETY: signals the process the test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    let said = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("did not answer within 2 seconds"), "{said}");
+    assert_gone(&pids);
+}
+
 /// A stand-in for CPython 3.12 whose `-m ensurepip` writes its pid and
 /// then takes forever; pyvenv's question is answered with the wrapper's
 /// own path, so the environment's python is the wrapper.
@@ -526,14 +569,7 @@ fn a_parent_that_ignored_sigchld_does_not_break_waiting_for_children() {
     let cache = tempfile::tempdir().unwrap();
     let target = scratch.path().join("env");
     // An ignored SIGCHLD survives exec: python sets it, then becomes pyvenv.
-    let out = Command::new(&py)
-        .arg("-c")
-        .arg(
-            "import os, signal, sys\n\
-             signal.signal(signal.SIGCHLD, signal.SIG_IGN)\n\
-             os.execv(sys.argv[1], sys.argv[1:])",
-        )
-        .arg(env!("CARGO_BIN_EXE_pyvenv"))
+    let out = pyvenv_with_ignored(&py, "SIGCHLD")
         .arg("-p")
         .arg(&py)
         .arg("--seeder=ensurepip")
