@@ -873,11 +873,17 @@ fn clear_refuses_the_working_directory_and_its_parents() {
 fn upgrade_deps_is_silent_on_success_and_shows_pip_on_failure() {
     let py = require!(12);
     let scratch = tempfile::tempdir().unwrap();
+    // No index and an empty wheel directory: pip has nothing newer to
+    // find, says `Requirement already satisfied` and succeeds, offline and
+    // whatever PIP_FIND_LINKS this machine sets.
+    let links = tempfile::tempdir().unwrap();
     let out = pyvenv()
         .arg("-p")
         .arg(&py)
         .arg("--upgrade-deps")
         .arg(scratch.path().join("ok"))
+        .env("PIP_NO_INDEX", "1")
+        .env("PIP_FIND_LINKS", links.path())
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
