@@ -128,6 +128,9 @@ pub fn spawn(command: &mut Command, capture: bool) -> std::io::Result<Running> {
         command.stdout(Stdio::piped()).stderr(Stdio::piped());
     }
     let parent = std::process::id();
+    // PR_SET_PDEATHSIG fires when the *thread* that forked the child ends,
+    // so children are spawned from the main thread, which lives as long as
+    // pyvenv does.
     // SAFETY: the closure runs between fork and exec and only makes the
     // async-signal-safe system calls prctl, getppid and kill.
     unsafe {
