@@ -19,9 +19,11 @@
 //!   own children (3.12's `ensurepip` runs pip in a subprocess) through a
 //!   [`Watchdog`] that kills the group when pyvenv is gone.
 //!
-//! This is a few dozen lines over `std::process` and `libc` (already
-//! dependencies); the `process-wrap` crate offers the same pieces, but
-//! not reading the pipes under a deadline, which is the part that matters.
+//! This is written over `std::process` and `libc` (already dependencies)
+//! rather than with the `process-wrap` crate: that crate gives process
+//! groups and kill-on-drop, but neither reads the pipes under a deadline
+//! (the cause of the hang) nor does anything once pyvenv itself is killed
+//! (kill-on-drop needs pyvenv alive), which is what the watchdog is for.
 
 use std::io::Read;
 use std::os::unix::process::CommandExt;
