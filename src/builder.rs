@@ -16,6 +16,9 @@ use crate::{child, interrupt, relocate, staging};
 pub struct Surroundings {
     /// The user's home directory, which `--clear` refuses to empty.
     pub home: Option<std::path::PathBuf>,
+    /// The working directory, which `--clear` refuses to empty (nor any
+    /// directory holding it).
+    pub cwd: std::path::PathBuf,
     /// The wheel cache and umask pip's files are installed with.
     pub seed: seed::SeedEnv,
     /// Where `-v` reports each step's time.
@@ -33,7 +36,10 @@ pub fn create(layout: &Layout, around: &Surroundings) -> Result<()> {
     };
     match disk::entry(&layout.env_dir)? {
         Entry::Missing => staging::create_new(layout, build),
-        Entry::Dir => build(layout),
+        Entry::Dir => {
+            check_same_version(layout)?;
+            build(layout)
+        }
         Entry::Symlink | Entry::Other => Err(Error::NotADirectory(layout.env_dir.clone())),
     }
 }
@@ -132,6 +138,20 @@ fn check_clear_is_safe(layout: &Layout, around: &Surroundings) -> Result<()> {
     if real.parent().is_none() {
         return refuse("it is the root of the filesystem");
     }
+    for vcs in [".git", ".hg", ".svn"] {
+        if std::fs::symlink_metadata(real.join(vcs)).is_ok() {
+            return refuse(&format!(
+                "it holds {vcs}, so it is a project, not only an environment; \
+                 make the environment in a directory of its own"
+            ));
+        }
+    }
+    if std::fs::canonicalize(&around.cwd).is_ok_and(|cwd| cwd.starts_with(&real)) {
+        return refuse(
+            "it is the current directory or holds it; \
+             run pyvenv from outside it to replace it",
+        );
+    }
     if let Some(home) = &around.home
         && std::fs::canonicalize(home).is_ok_and(|h| h == real)
     {
@@ -157,6 +177,51 @@ fn check_clear_is_safe(layout: &Layout, around: &Surroundings) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// An existing environment made for another `X.Y` would end up holding
+/// both (two `lib/pythonX.Y`, a `pyvenv.cfg` for one of them): refused,
+/// unless `--clear` empties it first. `--upgrade` stays for the same `X.Y`.
+fn check_same_version(layout: &Layout) -> Result<()> {
+    if layout.clear {
+        return Ok(());
+    }
+    use std::io::Read;
+    let cfg = layout.env_dir.join("pyvenv.cfg");
+    // Only a regular file is read, and only its head: a FIFO or a device
+    // planted there must not hang or flood the run. No readable
+    // pyvenv.cfg: not an environment pyvenv could judge.
+    let mut text = String::new();
+    let read = std::fs::metadata(&cfg)
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .and_then(|_| std::fs::File::open(&cfg).ok())
+        .and_then(|f| f.take(64 * 1024).read_to_string(&mut text).ok());
+    if read.is_none() {
+        return Ok(());
+    }
+    let Some(existing) = recorded_version(&text) else {
+        return Ok(());
+    };
+    let short = |v: &str| v.split('.').take(2).collect::<Vec<_>>().join(".");
+    if short(&existing) == layout.short_version {
+        return Ok(());
+    }
+    Err(Error::OtherVersion {
+        path: layout.env_dir.clone(),
+        existing,
+        wanted: layout.short_version.clone(),
+    })
+}
+
+/// The version a `pyvenv.cfg` records: `version` (CPython's venv) or
+/// `version_info` (virtualenv, uv).
+fn recorded_version(cfg: &str) -> Option<String> {
+    cfg.lines().find_map(|line| {
+        let (key, value) = line.split_once('=')?;
+        let key = key.trim();
+        (key == "version" || key == "version_info").then(|| value.trim().to_string())
+    })
 }
 
 fn write_gitignore(layout: &Layout) -> Result<()> {

@@ -35,6 +35,23 @@ pub enum Error {
     )]
     PathSeparator(PathBuf),
 
+    /// A value pyvenv would write into `pyvenv.cfg` holds a line break,
+    /// which would add a line (a key) of its own.
+    #[error(
+        "refusing {what} {}: it holds a line break ({}), which would add a line \
+         to pyvenv.cfg",
+        py_repr(.value),
+        unicode_name(*.character)
+    )]
+    LineBreak {
+        /// What the value is ("the path", "the prompt").
+        what: &'static str,
+        /// The value, as given.
+        value: String,
+        /// The line break found in it.
+        character: char,
+    },
+
     /// A directory the environment needs is a file or a symlink (CPython's wording).
     #[error("Unable to create directory {}", py_repr(&.0.to_string_lossy()))]
     NotADirectory(PathBuf),
@@ -46,6 +63,21 @@ pub enum Error {
         path: PathBuf,
         /// Why emptying it would lose something.
         reason: String,
+    },
+
+    /// The directory is already an environment for another Python `X.Y`.
+    #[error(
+        "{} is an environment for Python {existing}; making one for Python {wanted} \
+         there would mix the two. Use --clear to replace it, or choose another directory",
+        path.display()
+    )]
+    OtherVersion {
+        /// The environment's directory.
+        path: PathBuf,
+        /// The version its pyvenv.cfg records.
+        existing: String,
+        /// The `X.Y` asked for now.
+        wanted: String,
     },
 
     /// An operation on the disk failed.
@@ -142,6 +174,11 @@ pub enum Error {
     },
 }
 
+/// `U+000A`, the way a person looks a character up.
+fn unicode_name(c: char) -> String {
+    format!("U+{:04X}", u32::from(c))
+}
+
 fn output_suffix(output: &str) -> String {
     let trimmed = output.trim_end();
     if trimmed.is_empty() {
@@ -158,6 +195,48 @@ impl Error {
         match self {
             Error::Interrupted(signal) => u8::try_from(128 + signal).unwrap_or(1),
             _ => 1,
+        }
+    }
+
+    /// The same error told in terms of `to` where it speaks of `from`: a
+    /// failure inside the staging directory names the path the user gave.
+    pub fn relocated(self, from: &Path, to: &Path) -> Error {
+        let path = |p: PathBuf| match p.strip_prefix(from) {
+            Ok(rest) if rest.as_os_str().is_empty() => to.to_path_buf(),
+            Ok(rest) => to.join(rest),
+            Err(_) => p,
+        };
+        let (from_text, to_text) = (from.to_string_lossy(), to.to_string_lossy());
+        let text = |t: String| t.replace(&*from_text, &to_text);
+        match self {
+            Error::Io {
+                op,
+                path: p,
+                source,
+            } => Error::Io {
+                op,
+                path: path(p),
+                source,
+            },
+            Error::NotADirectory(p) => Error::NotADirectory(path(p)),
+            Error::BadWheel { path: p, reason } => Error::BadWheel {
+                path: path(p),
+                reason: text(reason),
+            },
+            Error::NotAPython { path: p, reason } => Error::NotAPython {
+                path: path(p),
+                reason: text(reason),
+            },
+            Error::CommandFailed {
+                command,
+                status,
+                output,
+            } => Error::CommandFailed {
+                command: text(command),
+                status,
+                output: text(output),
+            },
+            other => other,
         }
     }
 

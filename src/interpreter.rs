@@ -6,13 +6,13 @@
 //! what those answers *mean* for a given CPython version is the layout's
 //! business, so the rules stay in pure code that tests can feed any version.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use crate::child::{self, Ending};
 use crate::error::{Error, Result};
 use crate::interpreter_cache::FactsCache;
 
@@ -195,34 +195,28 @@ impl BaseInterpreter {
         // -E and -s keep the user's PYTHON* variables and user site out of
         // the answer; `/` as the working directory keeps a stray `json.py`
         // from shadowing the standard library.
-        let mut child = Command::new(program)
+        let mut command = Command::new(program);
+        command
             .args(["-E", "-s", "-c", PROBE])
             .args(args)
             .current_dir("/")
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
+            .envs(env.iter().copied());
+        let mut running = child::spawn(&mut command, true)
             .map_err(|e| not_python(format!("cannot run it: {e}")))?;
-        let status = wait_with_timeout(&mut child, timeout)
-            .map_err(|e| not_python(format!("cannot wait for it: {e}")))?;
-        let Some(status) = status else {
-            let _ = child.kill();
-            let _ = child.wait();
+        let ending = running
+            .wait(Instant::now().checked_add(timeout))
+            .map_err(|e| not_python(format!("cannot wait for it: {e}")))??;
+        let Ending::Exited {
+            status,
+            stdout,
+            stderr,
+        } = ending
+        else {
             return Err(not_python(format!(
                 "it did not answer within {} seconds",
                 timeout.as_secs_f64()
             )));
         };
-        let mut stdout = Vec::new();
-        let mut stderr = Vec::new();
-        if let Some(mut out) = child.stdout.take() {
-            let _ = out.read_to_end(&mut stdout);
-        }
-        if let Some(mut err) = child.stderr.take() {
-            let _ = err.read_to_end(&mut stderr);
-        }
         if !status.success() {
             let said = String::from_utf8_lossy(&stderr);
             let said = said.trim();
@@ -312,24 +306,5 @@ impl BaseInterpreter {
     /// `X.Y`, as in `lib/pythonX.Y`.
     pub fn short_version(&self) -> String {
         format!("{}.{}", self.version.0, self.version.1)
-    }
-}
-
-/// Waits for `child` to end; `Ok(None)` when `timeout` passes first.
-pub fn wait_with_timeout(
-    child: &mut std::process::Child,
-    timeout: Duration,
-) -> std::io::Result<Option<std::process::ExitStatus>> {
-    let start = Instant::now();
-    let mut pause = Duration::from_micros(500);
-    loop {
-        if let Some(status) = child.try_wait()? {
-            return Ok(Some(status));
-        }
-        if start.elapsed() >= timeout {
-            return Ok(None);
-        }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(20));
     }
 }

@@ -18,13 +18,25 @@ extern "C" fn record(signal: libc::c_int) {
     RECEIVED.store(signal, Ordering::SeqCst);
 }
 
-/// Routes SIGINT and SIGTERM to [`check`] instead of killing the process.
+/// Routes SIGINT and SIGTERM to [`check`] instead of killing the process,
+/// and takes back SIGCHLD's default: a parent that ignored it (which
+/// survives exec) would have the kernel reap pyvenv's children before
+/// pyvenv could learn how they ended.
 pub fn install() {
+    // SAFETY: restoring a signal's default disposition has no handler.
+    unsafe {
+        libc::signal(libc::SIGCHLD, libc::SIG_DFL);
+    }
     for signal in [libc::SIGINT, libc::SIGTERM] {
         // SAFETY: `record` is an `extern "C"` function that only performs
         // an atomic store, which is async-signal-safe.
-        unsafe {
-            libc::signal(signal, record as *const () as libc::sighandler_t);
+        let before = unsafe { libc::signal(signal, record as *const () as libc::sighandler_t) };
+        // A signal the parent ignored stays ignored, as a shell means it
+        // for a job in the background (`pyvenv env &`) and CPython
+        // honours it for SIGINT: Ctrl-C meant for the shell is not ours.
+        if before == libc::SIG_IGN {
+            // SAFETY: putting back the disposition the process started with.
+            unsafe { libc::signal(signal, libc::SIG_IGN) };
         }
     }
 }

@@ -28,6 +28,7 @@ pub mod report;
 pub mod run;
 pub mod seed;
 pub mod staging;
+pub mod validate;
 pub mod venv_rules;
 pub mod wheel;
 pub mod wheel_record;

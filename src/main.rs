@@ -1,16 +1,23 @@
 //! The `pyvenv` binary: gather the process's inputs, run, and turn a
 //! failure into `Error: ...` and exit status 1 (clap exits 2 on usage errors).
+//!
+//! Every environment variable is read here, once, and an unusable value is
+//! a clear error, never a panic and never silently ignored.
 
+use std::ffi::{OsStr, OsString};
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
+use anyhow::bail;
 use pyvenv::builder::Surroundings;
 use pyvenv::cli::{Cli, no_cache_requested};
-use pyvenv::discovery::SearchPath;
+use pyvenv::discovery::{PythonRequest, SearchPath};
 use pyvenv::interpreter::PROBE_TIMEOUT;
 use pyvenv::report::{Reporter, Verbosity};
 use pyvenv::run::{CacheOrigin, Invocation, python_choice, run};
 use pyvenv::seed::SeedEnv;
-use std::time::Duration;
 
 fn main() -> ExitCode {
     let args: Vec<_> = std::env::args_os().collect();
@@ -19,7 +26,9 @@ fn main() -> ExitCode {
     match dispatch(&cli, args.first()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("Error: {error}");
+            // A closed or full stderr must not turn a failure into a panic;
+            // the exit status still tells.
+            let _ = writeln!(std::io::stderr(), "Error: {error}");
             let code = error
                 .downcast_ref::<pyvenv::error::Error>()
                 .map_or(1, pyvenv::error::Error::exit_code);
@@ -30,14 +39,14 @@ fn main() -> ExitCode {
 
 /// `--generate` and `--cache-clean` stand alone; anything else makes
 /// environments.
-fn dispatch(cli: &Cli, argv0: Option<&std::ffi::OsString>) -> anyhow::Result<()> {
+fn dispatch(cli: &Cli, argv0: Option<&OsString>) -> anyhow::Result<()> {
     if let Some(kind) = cli.generate {
         let mut out = std::io::stdout().lock();
         return pyvenv::generate::generate(kind, &mut out)
             .map_err(|e| anyhow::anyhow!("cannot write to stdout: {e}"));
     }
     if cli.cache_clean {
-        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        let home = absolute_var("HOME");
         let (cache, _) = cache_choice(cli, home.as_deref(), false)?;
         let Some(cache) = cache else {
             anyhow::bail!(
@@ -63,9 +72,9 @@ fn reporter(cli: &Cli) -> Reporter {
 /// `--cache-dir` (relative to the working directory), then the variables.
 fn cache_choice(
     cli: &Cli,
-    home: Option<&std::path::Path>,
+    home: Option<&Path>,
     honour_no_cache: bool,
-) -> anyhow::Result<(Option<std::path::PathBuf>, CacheOrigin)> {
+) -> anyhow::Result<(Option<PathBuf>, CacheOrigin)> {
     let no_cache_var = std::env::var_os("PYVENV_NO_CACHE");
     if honour_no_cache && no_cache_requested(cli.no_cache, no_cache_var.as_deref()) {
         return Ok((None, CacheOrigin::Disabled));
@@ -75,37 +84,36 @@ fn cache_choice(
             .map_err(|e| anyhow::anyhow!("cannot read the working directory: {e}"))?;
         return Ok((Some(pyvenv::paths::absolute(&cwd, dir)), CacheOrigin::Flag));
     }
-    let origin = if std::env::var_os("PYVENV_CACHE_DIR")
-        .is_some_and(|v| std::path::Path::new(&v).is_absolute())
-    {
-        CacheOrigin::EnvVar
-    } else if std::env::var_os("XDG_CACHE_HOME")
-        .is_some_and(|v| std::path::Path::new(&v).is_absolute())
-    {
-        CacheOrigin::XdgCacheHome
-    } else if home.is_some() {
-        CacheOrigin::Home
-    } else {
-        CacheOrigin::Unknown
-    };
-    Ok((cache_dir(home), origin))
+    let cache = cache_dir(home)?;
+    let origin =
+        if std::env::var_os("PYVENV_CACHE_DIR").is_some_and(|v| Path::new(&v).is_absolute()) {
+            CacheOrigin::EnvVar
+        } else if std::env::var_os("XDG_CACHE_HOME").is_some_and(|v| Path::new(&v).is_absolute()) {
+            CacheOrigin::XdgCacheHome
+        } else if home.is_some() {
+            CacheOrigin::Home
+        } else {
+            CacheOrigin::Unknown
+        };
+    Ok((cache, origin))
 }
 
-fn invocation(cli: &Cli, argv0: Option<&std::ffi::OsString>) -> anyhow::Result<Invocation> {
-    let cwd = std::env::current_dir()
-        .map_err(|e| anyhow::anyhow!("cannot read the working directory: {e}"))?;
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-    let pyenv_root = std::env::var_os("PYENV_ROOT")
-        .map(std::path::PathBuf::from)
-        .or_else(|| home.as_ref().map(|h| h.join(".pyenv")));
-    let (cache, cache_origin) = cache_choice(cli, home.as_deref(), true)?;
+fn invocation(cli: &Cli, argv0: Option<&OsString>) -> anyhow::Result<Invocation> {
+    let dirs: Vec<PathBuf> = cli.dirs.iter().map(PathBuf::from).collect();
     let (python, python_source) = python_choice(
         cli.python.as_deref(),
         std::env::var_os("PYVENV_PYTHON").as_ref(),
         argv0,
     );
+    let cwd = working_directory(&dirs, python.as_ref(), cli.prompt.as_deref())?;
+    // An empty or relative HOME or PYENV_ROOT would put the cache and the
+    // interpreter search wherever the run happens to start: treated as unset.
+    let home = absolute_var("HOME");
+    let pyenv_root = absolute_var("PYENV_ROOT").or_else(|| home.as_ref().map(|h| h.join(".pyenv")));
+    let (cache, cache_origin) = cache_choice(cli, home.as_deref(), true)?;
+    let search_cwd = cwd.clone();
     Ok(Invocation {
-        dirs: cli.dirs.iter().map(std::path::PathBuf::from).collect(),
+        dirs,
         options: pyvenv::layout::Options {
             route: route_choice(),
             ..cli.options()
@@ -116,8 +124,8 @@ fn invocation(cli: &Cli, argv0: Option<&std::ffi::OsString>) -> anyhow::Result<I
         search: SearchPath {
             path: std::env::var_os("PATH"),
             pyenv_root,
-            cwd,
-            timeout: probe_timeout(),
+            cwd: search_cwd,
+            timeout: probe_timeout(std::env::var_os("PYVENV_PROBE_TIMEOUT").as_deref())?,
             facts_cache: cache.clone(),
             pyenv_env: pyvenv::pyenv::PyenvEnv::from_process(),
         },
@@ -129,21 +137,58 @@ fn invocation(cli: &Cli, argv0: Option<&std::ffi::OsString>) -> anyhow::Result<I
             },
             home,
             report: reporter(cli),
+            cwd,
         },
     })
 }
 
-/// pyvenv's cache: `PYVENV_CACHE_DIR`, else `$XDG_CACHE_HOME/pyvenv`, else
-/// `~/.cache/pyvenv`; `None` (no cache) when none of them is known.
-fn cache_dir(home: Option<&std::path::Path>) -> Option<std::path::PathBuf> {
-    let var = |name: &str| {
-        std::env::var_os(name)
-            .map(std::path::PathBuf::from)
-            .filter(|p| p.is_absolute())
-    };
-    var("PYVENV_CACHE_DIR")
-        .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("pyvenv")))
-        .or_else(|| home.map(|h| h.join(".cache/pyvenv")))
+/// The working directory. One that was deleted is no obstacle when nothing
+/// needs it (every ENV_DIR absolute, no relative `-p`, no `--prompt .`), as
+/// `python -m venv` then never asks for it either; `/` stands in for it.
+fn working_directory(
+    dirs: &[PathBuf],
+    python: Option<&PythonRequest>,
+    prompt: Option<&str>,
+) -> anyhow::Result<PathBuf> {
+    match std::env::current_dir() {
+        Ok(cwd) => Ok(cwd),
+        Err(e) => {
+            let relative_python = matches!(python, Some(PythonRequest::Path(p)) if p.is_relative());
+            if dirs.iter().all(|d| d.is_absolute()) && !relative_python && prompt != Some(".") {
+                Ok(PathBuf::from("/"))
+            } else {
+                bail!("cannot read the working directory: {e}")
+            }
+        }
+    }
+}
+
+/// An environment variable holding an absolute path; `None` when it is
+/// unset, empty or relative.
+fn absolute_var(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name)
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+}
+
+/// pyvenv's cache: `PYVENV_CACHE_DIR`, else `$XDG_CACHE_HOME/pyvenv` (a
+/// relative one is ignored, as the XDG specification says), else
+/// `~/.cache/pyvenv`; `None` (no cache) when none of them is known. A
+/// relative `PYVENV_CACHE_DIR` was meant, so it is an error, not a guess.
+fn cache_dir(home: Option<&Path>) -> anyhow::Result<Option<PathBuf>> {
+    if let Some(dir) = std::env::var_os("PYVENV_CACHE_DIR").filter(|d| !d.is_empty()) {
+        let dir = PathBuf::from(dir);
+        if dir.is_relative() {
+            bail!(
+                "PYVENV_CACHE_DIR={} is not an absolute path; give the cache's full path",
+                dir.display()
+            );
+        }
+        return Ok(Some(dir));
+    }
+    Ok(absolute_var("XDG_CACHE_HOME")
+        .map(|d| d.join("pyvenv"))
+        .or_else(|| home.map(|h| h.join(".cache/pyvenv"))))
 }
 
 /// The umask, which pip's file modes follow (read by setting it and
@@ -166,10 +211,21 @@ fn route_choice() -> pyvenv::layout::RouteChoice {
 
 /// `PYVENV_PROBE_TIMEOUT` (seconds) bounds how long an interpreter may take
 /// to say what it is; a hung one must not hang a provisioning script.
-fn probe_timeout() -> Duration {
-    std::env::var("PYVENV_PROBE_TIMEOUT")
-        .ok()
-        .and_then(|s| s.parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s > 0.0)
-        .map_or(PROBE_TIMEOUT, Duration::from_secs_f64)
+/// Unset or empty: the default. A value too large for a clock means no
+/// practical limit; one that is not a positive number is an error.
+fn probe_timeout(value: Option<&OsStr>) -> anyhow::Result<Duration> {
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
+        return Ok(PROBE_TIMEOUT);
+    };
+    let seconds = value
+        .to_str()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|s| *s > 0.0);
+    match seconds {
+        Some(s) => Ok(Duration::try_from_secs_f64(s).unwrap_or(Duration::MAX)),
+        None => bail!(
+            "PYVENV_PROBE_TIMEOUT={} is not a positive number of seconds",
+            value.to_string_lossy()
+        ),
+    }
 }

@@ -15,14 +15,15 @@ use crate::disk;
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::wheel_record::record_hash;
+use crate::wheel_scripts::shebang;
 
-/// Rewrites every script in `bin` that names the staging root.
+/// Rewrites every script in `bin` that names the staging root, and writes
+/// every `/bin/sh` trampoline pip made in the form [`shebang`] gives, so a
+/// path the shell would act on stays inert on this route too.
 pub fn console_scripts(layout: &Layout) -> Result<()> {
-    if layout.root == layout.env_dir {
-        return Ok(());
-    }
     let staged = layout.root.as_os_str().as_encoded_bytes();
     let fin = layout.env_dir.as_os_str().as_encoded_bytes();
+    let moved = layout.root != layout.env_dir;
     let mut changed = BTreeSet::new();
     let entries = fs::read_dir(&layout.bin_dir).map_err(Error::io("list", &layout.bin_dir))?;
     for entry in entries.flatten() {
@@ -33,13 +34,23 @@ pub fn console_scripts(layout: &Layout) -> Result<()> {
         // Only the head is read first: bin also holds the interpreter (a
         // copy of it with --copies), which must not be read whole.
         let head = read_head(&path)?;
-        if !head.starts_with(b"#!") || !contains(&head, staged) {
+        let names_stage = moved && contains(&head, staged);
+        if !head.starts_with(b"#!") || !(names_stage || head.starts_with(TRAMPOLINE)) {
             continue;
         }
         let bytes = fs::read(&path).map_err(Error::io("read", &path))?;
-        let fixed = replace_in_head(&bytes, staged, fin);
-        disk::write_file(&path, &fixed, Some(0o755))?;
-        changed.insert(path);
+        let mut fixed = if names_stage {
+            replace_in_head(&bytes, staged, fin)
+        } else {
+            bytes.clone()
+        };
+        if let Some(safe) = safe_trampoline(&fixed) {
+            fixed = safe;
+        }
+        if fixed != bytes {
+            disk::write_file(&path, &fixed, Some(0o755))?;
+            changed.insert(path);
+        }
     }
     if !changed.is_empty() {
         fix_records(&layout.site_packages, &changed)?;
@@ -98,6 +109,34 @@ fn replace_all(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// How pip's `/bin/sh` trampoline starts.
+const TRAMPOLINE: &[u8] = b"#!/bin/sh\n'''exec' ";
+/// How its line ends.
+const TRAMPOLINE_END: &[u8] = b" \"$0\" \"$@\"\n' '''";
+
+/// `script` with pip's trampoline rewritten as [`shebang`] writes it for
+/// the same python; `None` when it has none. pip writes the path raw,
+/// in double quotes when it holds a space, so the path is what lies
+/// between the quotes.
+fn safe_trampoline(script: &[u8]) -> Option<Vec<u8>> {
+    let rest = script.strip_prefix(TRAMPOLINE)?;
+    let end = rest
+        .windows(TRAMPOLINE_END.len())
+        .position(|w| w == TRAMPOLINE_END)?;
+    let written = std::str::from_utf8(&rest[..end]).ok()?;
+    if written.starts_with('\'') {
+        // Already the inert form: pyvenv wrote it, or pip left it alone.
+        return None;
+    }
+    let python = match written.strip_prefix('"').and_then(|w| w.strip_suffix('"')) {
+        Some(inner) if inner.contains(' ') => inner,
+        _ => written,
+    };
+    let mut out = shebang(python);
+    out.extend_from_slice(&rest[end + TRAMPOLINE_END.len()..]);
+    Some(out)
 }
 
 fn read_head(path: &Path) -> Result<Vec<u8>> {
@@ -191,5 +230,19 @@ mod tests {
         let fixed = replace_in_head(&long, b"/s/", b"/final/");
         assert!(fixed.starts_with(b"#!/final/bin/python\nprint('/final/bin/python')"));
         assert!(fixed.ends_with(b"/s/"));
+    }
+
+    #[test]
+    fn a_trampoline_pip_wrote_is_made_inert_where_the_shell_would_act() {
+        let pip = b"#!/bin/sh\n'''exec' \"/t/a $(x)/bin/python\" \"$0\" \"$@\"\n' '''\nimport re\n";
+        let safe = safe_trampoline(pip).unwrap();
+        assert_eq!(
+            safe,
+            b"#!/bin/sh\n'''exec' '/t/a $(x)/bin/python' \"$0\" \"$@\"\n' '''\nimport re\n"
+                .to_vec()
+        );
+        let plain = b"#!/bin/sh\n'''exec' \"/t/a b/bin/python\" \"$0\" \"$@\"\n' '''\nimport re\n";
+        assert_eq!(safe_trampoline(plain).unwrap(), plain.to_vec());
+        assert_eq!(safe_trampoline(&safe), None);
     }
 }

@@ -10,6 +10,7 @@ use crate::discovery::{PythonRequest, SearchPath};
 use crate::error::{Error, Result};
 use crate::interpreter::BaseInterpreter;
 use crate::layout::{Layout, Options, Seeder};
+use crate::validate;
 
 /// Everything one run needs, gathered by `main` from the process.
 #[derive(Debug, Clone)]
@@ -157,6 +158,12 @@ pub fn run(invocation: &Invocation) -> Result<()> {
     if options.upgrade && options.clear {
         return Err(Error::UpgradeWithClear);
     }
+    // What can never work is refused before the interpreter is asked and
+    // before any ENV_DIR is made, so a run does not stop halfway.
+    for dir in &invocation.dirs {
+        validate::env_dir(dir, &invocation.search.cwd)?;
+    }
+    validate::prompt(options.prompt.as_deref())?;
     let around = &invocation.surroundings;
     let report = &around.report;
     let cache = invocation.surroundings.seed.cache_dir.as_deref();
@@ -174,17 +181,25 @@ pub fn run(invocation: &Invocation) -> Result<()> {
     // Held for the whole run, so `--cache-clean` never empties an entry
     // this run is linking from.
     let _lock = cache.and_then(CacheLock::shared);
-    let python = report.timed(format_args!("find the interpreter"), || {
-        invocation.search.find(invocation.python.as_ref())
-    })?;
+    // An interruption while candidates were asked is reported as such,
+    // even where the search went on to the next candidate and failed.
+    let python = report
+        .timed(format_args!("find the interpreter"), || {
+            invocation.search.find(invocation.python.as_ref())
+        })
+        .map_err(|e| crate::interrupt::received().map_or(e, Error::Interrupted))?;
+    validate::interpreter(&python)?;
     report_python(invocation, &python);
+    let mut layouts = Vec::with_capacity(invocation.dirs.len());
     for dir in &invocation.dirs {
-        let layout = report.timed(format_args!("plan {}", dir.display()), || {
+        layouts.push(report.timed(format_args!("plan {}", dir.display()), || {
             Layout::plan(dir, &invocation.search.cwd, options, &python)
-        })?;
-        report.info(format_args!("route: {}", Route::of(&layout).describe()));
+        })?);
+    }
+    for layout in &layouts {
+        report.info(format_args!("route: {}", Route::of(layout).describe()));
         report.timed(format_args!("make {}", layout.env_dir.display()), || {
-            builder::create(&layout, around)
+            builder::create(layout, around)
         })?;
     }
     Ok(())

@@ -78,17 +78,19 @@ pub fn ensurepip(layout: &Layout, call: &PythonCall) -> Result<()> {
     })
 }
 
-/// `--upgrade-deps`: `python -m pip install --upgrade pip [setuptools]`,
-/// with pip's output shown to the user, as CPython's `check_call` does.
+/// `--upgrade-deps`: `python -m pip install --upgrade pip [setuptools]`.
+/// Silent on success (as `python -m venv --upgrade-deps` is, which logs
+/// pip's output rather than printing it); on failure the command and what
+/// pip printed make the error.
 pub fn upgrade_deps(layout: &Layout, call: &PythonCall) -> Result<()> {
-    let status = child::run_inherited(&mut command_for(layout, call), &layout.env_exe)?;
-    if status.success() {
+    let finished = child::run_captured(&mut command_for(layout, call), &layout.env_exe)?;
+    if finished.status.success() {
         relocate::console_scripts(layout)
     } else {
         Err(Error::CommandFailed {
             command: describe(layout, call),
-            status: status.to_string(),
-            output: String::new(),
+            status: finished.status.to_string(),
+            output: finished.output,
         })
     }
 }

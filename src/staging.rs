@@ -32,8 +32,9 @@ pub fn create_new(layout: &Layout, build: impl FnOnce(&Layout) -> Result<()>) ->
     let made_parents = make_parents(parent)?;
     let result = (|| {
         sweep_leftovers(parent);
-        let stage = Stage::create(parent)?;
-        build(&layout.staged_at(&stage.path))?;
+        let stage_at = stage_path(parent);
+        let stage = Stage::create(&stage_at).map_err(|e| e.relocated(&stage_at, target))?;
+        build(&layout.staged_at(&stage.path)).map_err(|e| e.relocated(&stage.path, target))?;
         interrupt::check()?;
         stage.commit(target)
     })();
@@ -98,11 +99,24 @@ fn sweep_leftovers(parent: &Path) {
     }
 }
 
-/// The pid in a staging directory's name, if `name` is one.
+/// The pid in a staging directory's name, if `name` is exactly one of
+/// pyvenv's (`.pyvenv-stage-<pid>-<counter>`, both decimal): a directory
+/// someone else named alike is not pyvenv's to sweep.
 fn stage_owner(name: &std::ffi::OsStr) -> Option<i32> {
     let rest = name.as_bytes().strip_prefix(PREFIX.as_bytes())?;
-    let pid = rest.split(|&b| b == b'-').next()?;
-    std::str::from_utf8(pid).ok()?.parse().ok()
+    let decimal = |part: &[u8]| {
+        let canonical = !part.is_empty()
+            && part.iter().all(u8::is_ascii_digit)
+            && (part == b"0" || part[0] != b'0');
+        canonical.then(|| std::str::from_utf8(part).ok()?.parse::<u32>().ok())?
+    };
+    let mut parts = rest.split(|&b| b == b'-');
+    let (pid, counter) = (parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    decimal(counter)?;
+    i32::try_from(decimal(pid)?).ok()
 }
 
 fn process_exists(pid: i32) -> bool {
@@ -114,6 +128,20 @@ fn process_exists(pid: i32) -> bool {
     alive || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
+/// The next staging directory's path in `parent`:
+/// `.pyvenv-stage-<pid>-<counter>`.
+fn stage_path(parent: &Path) -> PathBuf {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let mut name = OsString::from(PREFIX);
+    name.push(format!(
+        "{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    parent.join(name)
+}
+
 /// A staging directory, removed when dropped unless committed.
 struct Stage {
     path: PathBuf,
@@ -121,16 +149,8 @@ struct Stage {
 }
 
 impl Stage {
-    fn create(parent: &Path) -> Result<Stage> {
-        use std::sync::atomic::{AtomicU32, Ordering};
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let mut name = OsString::from(PREFIX);
-        name.push(format!(
-            "{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let path = parent.join(name);
+    fn create(path: &Path) -> Result<Stage> {
+        let path = path.to_path_buf();
         fs::create_dir(&path).map_err(Error::io("create directory", &path))?;
         Ok(Stage {
             path,
@@ -207,6 +227,10 @@ mod tests {
     fn a_stage_name_carries_its_owner() {
         assert_eq!(stage_owner(".pyvenv-stage-1234-0".as_ref()), Some(1234));
         assert_eq!(stage_owner(".pyvenv-stage-x-0".as_ref()), None);
+        assert_eq!(stage_owner(".pyvenv-stage-999996".as_ref()), None);
+        assert_eq!(stage_owner(".pyvenv-stage-12-3-4".as_ref()), None);
+        assert_eq!(stage_owner(".pyvenv-stage-12-x".as_ref()), None);
+        assert_eq!(stage_owner(".pyvenv-stage-012-3".as_ref()), None);
         assert_eq!(stage_owner("env".as_ref()), None);
     }
 
@@ -230,7 +254,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let target = tmp.path().join("env");
         fs::create_dir(&target).unwrap();
-        let stage = Stage::create(tmp.path()).unwrap();
+        let stage = Stage::create(&stage_path(tmp.path())).unwrap();
         let path = stage.path.clone();
         assert!(matches!(stage.commit(&target), Err(Error::LostRace(_))));
         assert!(!path.exists(), "the stage is removed when dropped");

@@ -76,17 +76,52 @@ impl ScriptStyle {
 /// distlib's shebang for `python`: `#!<python>`, or, when the line would
 /// be longer than Linux allows (127 bytes) or the path holds a space, a
 /// `/bin/sh` line that execs the (quoted) python on the script.
+///
+/// Deliberately unlike pip: where pip's quoting would let the shell act on
+/// the path (`$(...)`, a backquote, `\`, or `;` left unquoted) or let a
+/// quote end the Python string the trampoline hides in, the path is written
+/// inert instead (see [`inert`]); every other path gets pip's exact bytes.
 pub fn shebang(python: &str) -> Vec<u8> {
-    let executable = if python.contains(' ') && !python.starts_with('"') {
+    let quoted = python.contains(' ') && !python.starts_with('"');
+    let executable = if quoted {
         format!("\"{python}\"")
     } else {
         python.to_string()
     };
     if !executable.contains(' ') && executable.len() + 3 <= 127 {
-        format!("#!{executable}\n").into_bytes()
-    } else {
-        format!("#!/bin/sh\n'''exec' {executable} \"$0\" \"$@\"\n' '''").into_bytes()
+        return format!("#!{executable}\n").into_bytes();
     }
+    let as_pip_writes_it_is_safe = if quoted {
+        !python.contains(['$', '`', '\\', '"', '\''])
+    } else {
+        python
+            .chars()
+            .all(|c| !c.is_ascii() || c.is_ascii_alphanumeric() || "/._+,@%=-".contains(c))
+    };
+    let executable = if as_pip_writes_it_is_safe {
+        executable
+    } else {
+        inert(python)
+    };
+    format!("#!/bin/sh\n'''exec' {executable} \"$0\" \"$@\"\n' '''").into_bytes()
+}
+
+/// `path` as one shell word nothing in it can act on, which is also safe
+/// inside the Python `'''...'''` string the trampoline line is: single
+/// quotes, a quote written `'"'"'` (never three quotes in a row, which
+/// would end the Python string) and a backslash `'"\\"'` (an escaped
+/// backslash to Python, so no escape sequence forms).
+pub fn inert(path: &str) -> String {
+    let mut out = String::from("'");
+    for c in path.chars() {
+        match c {
+            '\'' => out.push_str(r#"'"'"'"#),
+            '\\' => out.push_str(r#"'"\\"'"#),
+            _ => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
 }
 
 /// The scripts pip writes for a wheel's entry points when ensurepip runs it
@@ -253,6 +288,22 @@ mod tests {
         assert!(text.starts_with("#!/tmp/e/bin/python3.12\n# -*- coding: utf-8 -*-\n"));
         assert!(text.contains("from pip._internal.cli.main import main\n"));
         assert!(text.ends_with("    sys.exit(main())\n"));
+    }
+
+    #[test]
+    fn a_path_the_shell_would_act_on_is_written_inert() {
+        assert_eq!(
+            shebang("/t/a $(x)/bin/python"),
+            b"#!/bin/sh\n'''exec' '/t/a $(x)/bin/python' \"$0\" \"$@\"\n' '''".to_vec()
+        );
+        assert_eq!(inert("a'b"), r#"'a'"'"'b'"#);
+        assert_eq!(inert(r"a\b"), r#"'a'"\\"'b'"#);
+        // No three quotes in a row, whatever the path: they would end the
+        // Python string the trampoline line hides in.
+        assert!(!inert("x'''y''").contains("'''"));
+        // Unquoted (a long path without a space), `;` would end the command.
+        let long = format!("/{};reboot/bin/python", "x".repeat(120));
+        assert!(shebang(&long).starts_with(b"#!/bin/sh\n'''exec' '/"));
     }
 
     #[test]

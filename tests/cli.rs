@@ -372,9 +372,11 @@ fn a_symlink_in_the_way_is_refused_and_not_followed() {
 fn several_targets_are_made_in_order_and_the_first_failure_stops() {
     let py = require!(12);
     let tmp = tempfile::tempdir().unwrap();
+    // `b` can only fail when it is made: its parent is a file.
+    std::fs::write(tmp.path().join("file"), "").unwrap();
     let (a, bad, c) = (
         tmp.path().join("a"),
-        tmp.path().join("b:x"),
+        tmp.path().join("file/b"),
         tmp.path().join("c"),
     );
     with_python(&py)
@@ -383,8 +385,29 @@ fn several_targets_are_made_in_order_and_the_first_failure_stops() {
         .assert()
         .code(1);
     assert!(a.join("pyvenv.cfg").exists());
-    assert!(!bad.exists());
     assert!(!c.exists());
+}
+
+#[test]
+fn a_target_that_can_never_work_stops_the_run_before_any_is_made() {
+    let py = require!(12);
+    let tmp = tempfile::tempdir().unwrap();
+    for bad in ["b:x", "b\nx", ""] {
+        let a = tmp.path().join("a");
+        let bad = if bad.is_empty() {
+            std::path::PathBuf::new()
+        } else {
+            tmp.path().join(bad)
+        };
+        with_python(&py)
+            .arg("--without-pip")
+            .args([&a, &bad])
+            .assert()
+            .code(1)
+            .stderr(predicates::str::starts_with("Error: "));
+        let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+        assert!(left.is_empty(), "{bad:?}: {left:?}");
+    }
 }
 
 #[test]

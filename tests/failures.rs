@@ -6,7 +6,7 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 mod support;
 
@@ -26,55 +26,9 @@ macro_rules! require_python {
     };
 }
 
-fn pyvenv(python: &Path, args: &[&OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pyvenv"))
-        .arg("-p")
-        .arg(python)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-/// Every name in `dir`, recursively, with what each is: a picture to compare
-/// before and after a failed run.
-fn listing(dir: &Path) -> Vec<(PathBuf, String)> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let meta = std::fs::symlink_metadata(&path).unwrap();
-        let kind = if meta.file_type().is_symlink() {
-            format!("link {:?}", std::fs::read_link(&path).unwrap())
-        } else if meta.is_dir() {
-            out.extend(listing(&path));
-            "dir".into()
-        } else {
-            format!("file {:?}", std::fs::read(&path).unwrap())
-        };
-        out.push((path, kind));
-    }
-    out.sort();
-    out
-}
-
-/// Runs pyvenv on `target` inside `scratch` and requires exit 1, an error
-/// containing `message`, and `scratch` unchanged.
-fn refused(python: &Path, scratch: &Path, target: &Path, extra: &[&str], message: &str) {
-    let before = listing(scratch);
-    let mut args: Vec<&OsStr> = extra.iter().map(OsStr::new).collect();
-    args.push(target.as_os_str());
-    let out = pyvenv(python, &args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{target:?}: {stderr}");
-    assert!(stderr.starts_with("Error: "), "{stderr}");
-    assert!(
-        stderr.contains(message),
-        "expected {message:?} in {stderr:?}"
-    );
-    assert_eq!(listing(scratch), before, "a failed run changed {scratch:?}");
-}
+#[path = "common/refusal.rs"]
+mod refusal;
+use refusal::{listing, names_in, pyvenv, refused};
 
 #[test]
 fn an_empty_env_dir_is_refused_and_the_working_directory_untouched() {
@@ -319,6 +273,10 @@ fn a_full_disk_leaves_no_target_and_no_leftovers() {
         assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
         assert!(stderr.starts_with("Error: "), "{stderr}");
         assert!(
+            stderr.contains(&*target.to_string_lossy()) && !stderr.contains(".pyvenv-stage-"),
+            "{args:?}: the error must name the target, not the staging directory: {stderr}"
+        );
+        assert!(
             !target.exists(),
             "{args:?}: a half-made env was left on a full disk"
         );
@@ -382,13 +340,8 @@ fn two_runs_racing_for_one_new_target_make_one_complete_env() {
             String::from_utf8_lossy(&prefix.stdout).trim(),
             target.to_string_lossy()
         );
-        let names: Vec<_> = std::fs::read_dir(scratch.path())
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name())
-            .collect();
         assert_eq!(
-            names,
+            names_in(scratch.path()),
             vec![std::ffi::OsString::from("env")],
             "round {round}"
         );

@@ -1,16 +1,22 @@
 //! Random flag combinations and random directory names, hostile characters
 //! included: exit 0 means a working environment whose python reports the
 //! right `sys.prefix`; anything else is exit 1 or 2 with `Error:` or a
-//! usage line, and no new directory left behind. Never a panic (101).
+//! usage line, and no new directory left behind. Never a panic (101). A
+//! name or prompt holding a line break is always refused, and no
+//! `pyvenv.cfg` ever holds a line that is not one of its keys.
 //!
 //! `PYVENV_PROPTEST_CASES` sets the number of cases (default 24).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use proptest::prelude::*;
 
 mod support;
+
+#[path = "common/refusal.rs"]
+mod refusal;
+use refusal::names_in;
 
 fn python() -> Option<PathBuf> {
     support::pyenv_python(12)
@@ -18,7 +24,27 @@ fn python() -> Option<PathBuf> {
 
 const HOSTILE: &[char] = &[
     ' ', '\t', '\'', '"', '$', '`', ';', '&', '|', '*', '?', '[', ']', '{', '}', '~', '!', '\\',
-    '%', '-', ':', '(', ')', '#', '=', 'é', '日', '\n', 'a', 'b', 'Z', '0', '.', '_',
+    '%', '-', ':', '(', ')', '#', '=', 'é', '日', '\n', 'a', 'b', 'Z', '0', '.', '_', '\r',
+    '\u{0b}', '\u{0c}', '\u{85}', '\u{2028}', '\u{2029}',
+];
+
+/// What `str.splitlines` breaks at: a name or prompt holding one would add
+/// a line to pyvenv.cfg, so it must be refused.
+fn has_line_break(text: &str) -> bool {
+    text.contains([
+        '\n', '\r', '\u{0b}', '\u{0c}', '\u{1c}', '\u{1d}', '\u{1e}', '\u{85}', '\u{2028}',
+        '\u{2029}',
+    ])
+}
+
+/// The keys a pyvenv.cfg may hold; any other line was added by a value.
+const CFG_KEYS: &[&str] = &[
+    "home",
+    "include-system-site-packages",
+    "version",
+    "prompt",
+    "executable",
+    "command",
 ];
 
 fn text(max: usize) -> impl Strategy<Value = String> {
@@ -48,16 +74,6 @@ fn flags() -> impl Strategy<Value = Vec<String>> {
         }
         flags
     })
-}
-
-fn names_in(dir: &Path) -> Vec<std::ffi::OsString> {
-    let mut names: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name())
-        .collect();
-    names.sort();
-    names
 }
 
 fn cases() -> u32 {
@@ -101,7 +117,11 @@ proptest! {
                 .output()
                 .unwrap();
             prop_assert_eq!(String::from_utf8_lossy(&prefix.stdout), target.to_string_lossy());
-            prop_assert!(target.join("pyvenv.cfg").is_file());
+            let cfg = std::fs::read_to_string(target.join("pyvenv.cfg")).unwrap();
+            for line in cfg.split_terminator('\n') {
+                let key = line.split(" = ").next().unwrap_or(line);
+                prop_assert!(CFG_KEYS.contains(&key), "a line was added: {:?}", cfg);
+            }
         } else {
             prop_assert!(code == Some(1) || code == Some(2), "exit {:?}: {}", code, stderr);
             if code == Some(1) {
@@ -109,7 +129,10 @@ proptest! {
             }
             prop_assert_eq!(names_in(scratch.path()), Vec::<std::ffi::OsString>::new());
         }
+        let prompt_breaks = flags.iter().any(|f| f.starts_with("--prompt=") && has_line_break(f));
         let rejected_as_expected = name.contains(':')
+            || has_line_break(&name)
+            || prompt_breaks
             || (flags.contains(&"--clear".to_string()) && flags.contains(&"--upgrade".to_string()));
         if rejected_as_expected {
             prop_assert_eq!(code, Some(1));
