@@ -174,22 +174,35 @@ pub fn sid_targets() -> Vec<Target> {
 }
 
 /// Copies the pyvenv binary into `root` once per build (named by its size
-/// and time, renamed into place so concurrent test binaries agree).
+/// and time, renamed into place so concurrent test binaries agree). The copy
+/// is made by `cp`, so no thread of this process ever holds the file open
+/// for writing: a child forked meanwhile would inherit that descriptor and
+/// make running the file fail with "Text file busy".
 fn copied_into(root: &Path, built: &Path) -> PathBuf {
-    use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::metadata(built).unwrap();
-    let name = format!(
-        "pyvenv-{}-{}",
-        meta.size(),
-        meta.mtime_nsec() ^ meta.mtime()
-    );
-    let inside = Path::new("/opt/pyvenv-test").join(name);
-    let outside = root.join(inside.strip_prefix("/").unwrap());
-    if !outside.exists() {
-        std::fs::create_dir_all(outside.parent().unwrap()).unwrap();
-        let tmp = outside.with_extension(format!("tmp{}", std::process::id()));
-        std::fs::copy(built, &tmp).unwrap();
-        std::fs::rename(&tmp, &outside).unwrap();
-    }
-    inside
+    static COPIED: OnceLock<PathBuf> = OnceLock::new();
+    COPIED
+        .get_or_init(|| {
+            use std::os::unix::fs::MetadataExt;
+            let meta = std::fs::metadata(built).unwrap();
+            let name = format!(
+                "pyvenv-{}-{}",
+                meta.size(),
+                meta.mtime_nsec() ^ meta.mtime()
+            );
+            let inside = Path::new("/opt/pyvenv-test").join(name);
+            let outside = root.join(inside.strip_prefix("/").unwrap());
+            if !outside.exists() {
+                std::fs::create_dir_all(outside.parent().unwrap()).unwrap();
+                let tmp = outside.with_extension(format!("tmp{}", std::process::id()));
+                let status = Command::new("cp").arg(built).arg(&tmp).status().unwrap();
+                assert!(
+                    status.success(),
+                    "cannot copy pyvenv into {}",
+                    root.display()
+                );
+                std::fs::rename(&tmp, &outside).unwrap();
+            }
+            inside
+        })
+        .clone()
 }
