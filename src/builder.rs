@@ -4,11 +4,11 @@
 use std::path::Path;
 
 use crate::activation;
-use crate::disk::{self, Entry};
 use crate::error::{Error, Result};
 use crate::layout::{Delegation, Layout};
+use crate::os::disk::{self, Entry};
 use crate::seed;
-use crate::{child, interrupt, relocate, staging};
+use crate::{os::child, os::interrupt, relocate, staging};
 
 /// What the builder must know about the world beyond the layout, passed in
 /// so nothing here reads the process environment behind the caller's back.
@@ -251,7 +251,7 @@ fn setup_python(layout: &Layout) -> Result<()> {
     } else {
         copy(layout, &layout.base_executable, env_exe)?;
     }
-    let exe_name = crate::paths::basename(env_exe);
+    let exe_name = crate::os::paths::basename(env_exe);
     for alias in &layout.aliases {
         let path = layout.bin_dir.join(alias);
         if path.exists() {

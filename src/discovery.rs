@@ -85,7 +85,7 @@ impl SearchPath {
     pub fn find(&self, request: Option<&PythonRequest>) -> Result<BaseInterpreter> {
         match request {
             Some(PythonRequest::Path(path)) => {
-                let path = crate::paths::absolute(&self.cwd, path);
+                let path = crate::os::paths::absolute(&self.cwd, path);
                 if !path.exists() {
                     return Err(Error::NoInterpreter {
                         request: path.display().to_string(),
@@ -271,7 +271,7 @@ impl SearchPath {
         };
         std::env::split_paths(path)
             .filter(|dir| !dir.as_os_str().is_empty())
-            .map(|dir| crate::paths::absolute(&self.cwd, &dir.join(name)))
+            .map(|dir| crate::os::paths::absolute(&self.cwd, &dir.join(name)))
             .filter(|candidate| is_executable(candidate))
             .collect()
     }

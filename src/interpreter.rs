@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::child::{self, Ending};
 use crate::error::{Error, Result};
 use crate::interpreter_cache::FactsCache;
+use crate::os::child::{self, Ending};
 
 /// The script the target runs. It must stay valid Python 2.7 syntax.
 const PROBE: &str = r#"

@@ -20,9 +20,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::cache::{read_checked, write_checked};
 use crate::interpreter::BaseInterpreter;
-use crate::wheel_record::hex;
+use crate::os::checked::{hex, read_checked, write_checked};
 
 /// Bumped whenever the entry format or the probe's answer changes.
 const FORMAT: &str = "interpreters-v1";

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::interpreter::BaseInterpreter;
-use crate::paths;
+use crate::os::paths;
 use crate::pyrepr::py_repr;
 use crate::venv_rules::{Implementation, IncludeDir, VenvRules};
 

@@ -22,7 +22,7 @@ use pyvenv::seed::SeedEnv;
 fn main() -> ExitCode {
     let args: Vec<_> = std::env::args_os().collect();
     let cli = Cli::parse_from_os(args.clone());
-    pyvenv::interrupt::install();
+    pyvenv::os::interrupt::install();
     match dispatch(&cli, args.first()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -82,7 +82,10 @@ fn cache_choice(
     if let Some(dir) = &cli.cache_dir {
         let cwd = std::env::current_dir()
             .map_err(|e| anyhow::anyhow!("cannot read the working directory: {e}"))?;
-        return Ok((Some(pyvenv::paths::absolute(&cwd, dir)), CacheOrigin::Flag));
+        return Ok((
+            Some(pyvenv::os::paths::absolute(&cwd, dir)),
+            CacheOrigin::Flag,
+        ));
     }
     let cache = cache_dir(home)?;
     let origin =

@@ -111,7 +111,7 @@ fn decide(shim: &Shim, path: Option<&OsStr>, cwd: &Path, env: &PyenvEnv) -> Opti
             if !dir.is_absolute() || !dir.is_dir() {
                 return None;
             }
-            crate::paths::normpath(dir)
+            crate::os::paths::normpath(dir)
         }
         None => pwd.clone(),
     };
@@ -310,7 +310,7 @@ pub fn logical_cwd(cwd: &Path, pwd: Option<&OsStr>) -> PathBuf {
         _ => false,
     };
     match pwd.map(Path::new) {
-        Some(pwd) if pwd.is_absolute() && same(pwd, cwd) => crate::paths::normpath(pwd),
+        Some(pwd) if pwd.is_absolute() && same(pwd, cwd) => crate::os::paths::normpath(pwd),
         _ => cwd.to_path_buf(),
     }
 }

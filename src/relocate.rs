@@ -11,9 +11,9 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::disk;
 use crate::error::{Error, Result};
 use crate::layout::Layout;
+use crate::os::disk;
 use crate::wheel_record::record_hash;
 use crate::wheel_scripts::shebang;
 
@@ -205,7 +205,7 @@ fn record_line(
     else {
         return Ok(None);
     };
-    let path = crate::paths::normpath(&site_packages.join(name));
+    let path = crate::os::paths::normpath(&site_packages.join(name));
     if !changed.contains(&path) {
         return Ok(None);
     }

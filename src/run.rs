@@ -187,7 +187,7 @@ pub fn run(invocation: &Invocation) -> Result<()> {
         .timed(format_args!("find the interpreter"), || {
             invocation.search.find(invocation.python.as_ref())
         })
-        .map_err(|e| crate::interrupt::received().map_or(e, Error::Interrupted))?;
+        .map_err(|e| crate::os::interrupt::received().map_or(e, Error::Interrupted))?;
     validate::interpreter(&python)?;
     report_python(invocation, &python);
     let mut layouts = Vec::with_capacity(invocation.dirs.len());

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use crate::{child, relocate};
+use crate::{os::child, relocate};
 
 use crate::error::{Error, Result};
 use crate::layout::{CallStyle, Layout, PythonCall, Seeder};

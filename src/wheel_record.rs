@@ -39,11 +39,6 @@ pub fn record_hash(contents: &[u8]) -> String {
     format!("sha256={}", urlsafe_b64_nopad(&digest))
 }
 
-/// Lower-case hex, for cache keys.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Base64 with the URL-safe alphabet and no `=` padding.
 pub fn urlsafe_b64_nopad(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -18,9 +18,9 @@ pub mod quote;
 
 use std::path::{Path, PathBuf};
 
-use crate::disk;
 use crate::error::Result;
 use crate::layout::Layout;
+use crate::os::disk;
 use quote::{Lang, Unholdable};
 
 /// Where a script belongs.
