@@ -11,7 +11,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::interpreter::BaseInterpreter;
+use crate::interpreter::probe::BaseInterpreter;
 use crate::os::paths;
 use crate::pyrepr::py_repr;
 use crate::venv_rules::{Implementation, IncludeDir, VenvRules};

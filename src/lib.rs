@@ -6,19 +6,15 @@
 
 pub mod activation;
 pub mod builder;
-pub mod bundled_wheels;
 pub mod cache;
 pub mod cache_clean;
 pub mod cache_link;
 pub mod cli;
-pub mod discovery;
 pub mod error;
 pub mod generate;
 pub mod interpreter;
-pub mod interpreter_cache;
 pub mod layout;
 pub mod os;
-pub mod pyenv;
 pub mod pyrepr;
 pub mod relocate;
 pub mod report;

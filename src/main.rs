@@ -13,8 +13,8 @@ use std::time::Duration;
 use anyhow::bail;
 use pyvenv::builder::Surroundings;
 use pyvenv::cli::{Cli, no_cache_requested};
-use pyvenv::discovery::{PythonRequest, SearchPath};
-use pyvenv::interpreter::PROBE_TIMEOUT;
+use pyvenv::interpreter::discovery::{PythonRequest, SearchPath};
+use pyvenv::interpreter::probe::PROBE_TIMEOUT;
 use pyvenv::report::{Reporter, Verbosity};
 use pyvenv::run::{CacheOrigin, Invocation, python_choice, run};
 use pyvenv::seed::SeedEnv;
@@ -130,7 +130,7 @@ fn invocation(cli: &Cli, argv0: Option<&OsString>) -> anyhow::Result<Invocation>
             cwd: search_cwd,
             timeout: probe_timeout(std::env::var_os("PYVENV_PROBE_TIMEOUT").as_deref())?,
             facts_cache: cache.clone(),
-            pyenv_env: pyvenv::pyenv::PyenvEnv::from_process(),
+            pyenv_env: pyvenv::interpreter::pyenv::PyenvEnv::from_process(),
         },
         surroundings: Surroundings {
             seed: SeedEnv {

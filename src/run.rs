@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use crate::builder::{self, Surroundings};
 use crate::cache_clean::CacheLock;
-use crate::discovery::{PythonRequest, SearchPath};
 use crate::error::{Error, Result};
-use crate::interpreter::BaseInterpreter;
+use crate::interpreter::discovery::{PythonRequest, SearchPath};
+use crate::interpreter::probe::BaseInterpreter;
 use crate::layout::{Layout, Options, Seeder};
 use crate::validate;
 

@@ -11,7 +11,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::interpreter::BaseInterpreter;
+use crate::interpreter::probe::BaseInterpreter;
 use crate::os::paths;
 
 /// Every character Python's `str.splitlines` breaks a line at: what any

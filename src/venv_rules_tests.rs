@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::*;
-use crate::interpreter::VenvScheme;
+use crate::interpreter::probe::VenvScheme;
 use crate::layout::{Layout, Options, RouteChoice};
 
 /// A target as its probe would describe it: `exe` is the base executable.

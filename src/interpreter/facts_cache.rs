@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::interpreter::BaseInterpreter;
+use crate::interpreter::probe::BaseInterpreter;
 use crate::os::checked::{hex, read_checked, write_checked};
 
 /// Bumped whenever the entry format or the probe's answer changes.
