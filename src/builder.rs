@@ -5,8 +5,8 @@ use std::path::Path;
 
 use crate::activation;
 use crate::error::{Error, Result};
-use crate::layout::{Delegation, Layout};
 use crate::os::disk::{self, Entry};
+use crate::plan::layout::{Delegation, Layout};
 use crate::seed;
 use crate::{os::child, os::interrupt, relocate, staging};
 

@@ -12,8 +12,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::layout::Layout;
 use crate::os::disk;
+use crate::plan::layout::Layout;
 use crate::wheel_record::record_hash;
 use crate::wheel_scripts::shebang;
 

@@ -9,8 +9,8 @@ use crate::cache_clean::CacheLock;
 use crate::error::{Error, Result};
 use crate::interpreter::discovery::{PythonRequest, SearchPath};
 use crate::interpreter::probe::BaseInterpreter;
-use crate::layout::{Layout, Options, Seeder};
-use crate::validate;
+use crate::plan::layout::{Layout, Options, Seeder};
+use crate::plan::validate;
 
 /// Everything one run needs, gathered by `main` from the process.
 #[derive(Debug, Clone)]

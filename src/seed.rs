@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use crate::{os::child, relocate};
 
 use crate::error::{Error, Result};
-use crate::layout::{CallStyle, Layout, PythonCall, Seeder};
+use crate::plan::layout::{CallStyle, Layout, PythonCall, Seeder};
 
 /// What seeding needs from the world outside the layout, gathered by `main`.
 #[derive(Debug, Clone)]

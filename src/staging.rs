@@ -16,9 +16,9 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::layout::Layout;
 use crate::os::disk;
 use crate::os::interrupt;
+use crate::plan::layout::Layout;
 
 const PREFIX: &str = ".pyvenv-stage-";
 

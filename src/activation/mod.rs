@@ -19,8 +19,8 @@ pub mod quote;
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
-use crate::layout::Layout;
 use crate::os::disk;
+use crate::plan::layout::Layout;
 use quote::{Lang, Unholdable};
 
 /// Where a script belongs.

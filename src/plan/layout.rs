@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::interpreter::probe::BaseInterpreter;
 use crate::os::paths;
+use crate::plan::venv_rules::{Implementation, IncludeDir, VenvRules};
 use crate::pyrepr::py_repr;
-use crate::venv_rules::{Implementation, IncludeDir, VenvRules};
 
 /// What the user asked for, independent of any directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
