@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::os::disk::{self, Entry};
 use crate::plan::layout::{Delegation, Layout};
 use crate::seed;
-use crate::{os::child, os::interrupt, relocate, staging};
+use crate::{os::child, os::interrupt, seed::relocate, staging};
 
 /// What the builder must know about the world beyond the layout, passed in
 /// so nothing here reads the process environment behind the caller's back.

@@ -6,9 +6,6 @@
 
 pub mod activation;
 pub mod builder;
-pub mod cache;
-pub mod cache_clean;
-pub mod cache_link;
 pub mod cli;
 pub mod error;
 pub mod generate;
@@ -16,11 +13,7 @@ pub mod interpreter;
 pub mod os;
 pub mod plan;
 pub mod pyrepr;
-pub mod relocate;
 pub mod report;
 pub mod run;
 pub mod seed;
 pub mod staging;
-pub mod wheel;
-pub mod wheel_record;
-pub mod wheel_scripts;

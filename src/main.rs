@@ -53,7 +53,7 @@ fn dispatch(cli: &Cli, argv0: Option<&OsString>) -> anyhow::Result<()> {
                 "no cache directory is known: set PYVENV_CACHE_DIR or HOME, or pass --cache-dir"
             );
         };
-        pyvenv::cache_clean::clean(&cache, &reporter(cli))?;
+        pyvenv::seed::cache::clean::clean(&cache, &reporter(cli))?;
         return Ok(());
     }
     Ok(run(&invocation(cli, argv0)?)?)

@@ -5,12 +5,12 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use crate::builder::{self, Surroundings};
-use crate::cache_clean::CacheLock;
 use crate::error::{Error, Result};
 use crate::interpreter::discovery::{PythonRequest, SearchPath};
 use crate::interpreter::probe::BaseInterpreter;
 use crate::plan::layout::{Layout, Options, Seeder};
 use crate::plan::validate;
+use crate::seed::cache::clean::CacheLock;
 
 /// Everything one run needs, gathered by `main` from the process.
 #[derive(Debug, Clone)]

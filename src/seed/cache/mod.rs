@@ -20,6 +20,9 @@
 //! environment, a truncated file) is moved aside and filled afresh, so one
 //! damaged file never spreads to new environments.
 
+pub mod clean;
+pub mod link;
+
 use std::fs;
 use std::io::{self, Read};
 use std::os::unix::fs::MetadataExt;
@@ -32,7 +35,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::os::checked::{hex, read_checked, write_atomically, write_checked};
 use crate::os::disk;
-use crate::wheel::{Scheme, WheelPlan};
+use crate::seed::wheel::{Scheme, WheelPlan};
 
 /// Bumped whenever the entry format changes, so old entries are not read.
 const FORMAT: &str = "wheels-v2";

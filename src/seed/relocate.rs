@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::os::disk;
 use crate::plan::layout::Layout;
-use crate::wheel_record::record_hash;
-use crate::wheel_scripts::shebang;
+use crate::seed::wheel::record::record_hash;
+use crate::seed::wheel::scripts::shebang;
 
 /// Rewrites every script in `bin` that names the staging root, and writes
 /// every `/bin/sh` trampoline pip made in the form [`shebang`] gives, so a

@@ -8,6 +8,10 @@
 //! and is what the native route hands over to when it meets something it
 //! does not do itself (another version of pip already installed).
 
+pub mod cache;
+pub mod relocate;
+pub mod wheel;
+
 mod native;
 
 use std::collections::HashMap;
@@ -15,7 +19,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use crate::{os::child, relocate};
+use crate::os::child;
 
 use crate::error::{Error, Result};
 use crate::plan::layout::{CallStyle, Layout, PythonCall, Seeder};
@@ -30,7 +34,7 @@ pub struct SeedEnv {
     /// Cache entries this run has loaded, by wheel, so making many
     /// environments in one call reads each manifest once (each file is
     /// still checked before every link).
-    pub loaded: Arc<Mutex<HashMap<PathBuf, Arc<crate::cache::Entry>>>>,
+    pub loaded: Arc<Mutex<HashMap<PathBuf, Arc<crate::seed::cache::Entry>>>>,
 }
 
 impl Default for SeedEnv {
