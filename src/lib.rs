@@ -16,4 +16,3 @@ pub mod pyrepr;
 pub mod report;
 pub mod run;
 pub mod seed;
-pub mod staging;
