@@ -13,6 +13,9 @@
 //! Where a script's language cannot hold a character of a value at all (a
 //! newline in csh), the script is replaced by one that says so and changes
 //! nothing: activation fails loudly instead of doing something else.
+//!
+//! The stage renders and writes scripts into the `bin` directory the plan
+//! names, and nothing else: it decides no paths and runs no process.
 
 pub mod quote;
 

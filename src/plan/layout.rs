@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::interpreter::probe::BaseInterpreter;
 use crate::os::paths;
+use crate::plan::pyvenv_cfg::CfgInputs;
 use crate::plan::venv_rules::{Implementation, IncludeDir, VenvRules};
-use crate::pyrepr::py_repr;
 
 /// What the user asked for, independent of any directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,7 +199,8 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// Plans the environment `env_dir` (as the user wrote it) for `python`.
+    /// Plans the environment `env_dir` (as the user wrote it) for `python`:
+    /// a short list of named decisions, each a function below.
     pub fn plan(
         env_dir: &Path,
         cwd: &Path,
@@ -214,192 +215,120 @@ impl Layout {
         let Some(rules) = rules else {
             return Ok(Self::delegated(env_dir, cwd, options, python));
         };
-        let version = python.version;
         let short = python.short_version();
         let paths = EnvPaths::of(python, rules.uses_scheme);
         let bin_dir = env_dir.join(&paths.scripts);
-        let site_packages = env_dir.join(&paths.purelib);
-
         let base_executable = venv_base_executable(python, &rules)?;
-        let python_dir = base_executable
-            .parent()
-            .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
         let exe_name = paths::basename(&base_executable);
-        let env_exe = bin_dir.join(&exe_name);
-        let aliases: Vec<OsString> = rules
-            .aliases
-            .iter()
-            .map(OsString::from)
-            .filter(|alias| *alias != exe_name)
-            .collect();
-
-        let mut dirs = vec![env_dir.clone()];
-        dirs.push(env_dir.join(match rules.include {
-            IncludeDir::Plain => Path::new("include"),
-            IncludeDir::Scheme => &paths.include,
-        }));
-        dirs.push(site_packages.clone());
-        if rules.platlib {
-            dirs.push(env_dir.join(&paths.platlib));
-        }
-        dirs.push(bin_dir.clone());
-
-        let cfg_prompt = options.prompt.as_ref().map(|p| {
-            if p == "." && rules.prompt_dot {
-                paths::basename(cwd).to_string_lossy().into_owned()
-            } else {
-                p.clone()
-            }
-        });
-        let cfg_for = |system_site: bool| {
-            PyvenvCfg {
-                home: &python_dir,
-                system_site_packages: system_site,
-                version,
-                prompt: cfg_prompt.as_deref().filter(|_| rules.cfg_prompt),
-                command: rules.cfg_command.then(|| Command {
-                    real_executable: &python.real_executable,
-                    executable: &python.executable,
-                    options,
-                    scm_flag: rules.records_scm_flag,
-                    env_dir: &env_dir,
-                }),
-            }
-            .render()
+        let cfg = CfgInputs {
+            python,
+            rules: &rules,
+            options,
+            cwd,
+            env_dir: &env_dir,
+            base_executable: &base_executable,
         };
-
-        let call = |args: &[&str]| PythonCall {
-            args: args.iter().map(|a| a.to_string()).collect(),
-            style: if rules.calls_inside_env {
-                CallStyle::InsideEnv
-            } else {
-                CallStyle::Inherit
-            },
-        };
-        let ensurepip = options.with_pip.then(|| {
-            let flag = if rules.calls_inside_env { "-m" } else { "-Im" };
-            call(&[flag, "ensurepip", "--upgrade", "--default-pip"])
-        });
-        let upgrade_deps = options.upgrade_deps.then(|| {
-            let mut args = vec!["-m", "pip", "install", "--upgrade", "pip"];
-            if rules.upgrades_setuptools {
-                args.push("setuptools");
-            }
-            call(&args)
-        });
-
+        let (ensurepip, upgrade_deps) = pip_calls(options, &rules);
         Ok(Layout {
             root: env_dir.clone(),
-            dirs,
+            dirs: directories(&env_dir, &paths, &rules),
             lib64: rules.lib64.then(|| env_dir.join("lib64")),
+            env_exe: bin_dir.join(&exe_name),
+            aliases: aliases(&rules, &exe_name),
             bin_dir,
+            site_packages: env_dir.join(&paths.purelib),
             bin_name: paths.scripts,
-            site_packages,
-            env_exe,
-            aliases,
             symlinks: options.symlinks,
             copies_keep_links: rules.copies_keep_links,
             gitignore: rules.gitignore && options.scm_ignore_files,
-            cfg: cfg_for(false),
-            final_cfg: options.system_site_packages.then(|| cfg_for(true)),
+            cfg: cfg.text(false),
+            final_cfg: options.system_site_packages.then(|| cfg.text(true)),
             prompt: script_prompt(options, cwd, &env_dir),
             write_scripts: !options.upgrade,
             clear: options.clear,
             ensurepip,
             upgrade_deps,
-            venv_package: match rules.implementation {
-                Implementation::CPython => format!("python{short}-venv"),
-                Implementation::PyPy => "pypy3-venv".into(),
-            },
+            venv_package: venv_package(&rules, &short),
             short_version: short,
             has_ensurepip: python.has_ensurepip,
             seeder: options.seeder,
             link_mode: options.link_mode,
             wheels: python.wheels.clone(),
-            interpreter_paths: vec![
-                python.executable.clone(),
-                python.real_executable.clone(),
-                base_executable.clone(),
-            ],
+            interpreter_paths: interpreter_paths(python, &base_executable),
             base_executable,
             delegation: None,
             env_dir,
         })
     }
+}
 
-    /// The plan for a target pyvenv has no rules for: its own venv builds
-    /// the environment (with the user's flags, so `pyvenv.cfg` records them
-    /// as it would), and pyvenv adds its activation scripts.
-    fn delegated(
-        env_dir: PathBuf,
-        cwd: &Path,
-        options: &Options,
-        python: &BaseInterpreter,
-    ) -> Layout {
-        let paths = EnvPaths::of(python, python.venv_scheme.is_some());
-        let bin_dir = env_dir.join(&paths.scripts);
-        let base_executable = python
-            .base_executable
-            .clone()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or_else(|| python.executable.clone());
-        let o = options;
-        let flags = [
-            (!o.symlinks, "--copies"),
-            (!o.with_pip, "--without-pip"),
-            (o.system_site_packages, "--system-site-packages"),
-            (o.clear, "--clear"),
-            (o.upgrade, "--upgrade"),
-            (o.upgrade_deps, "--upgrade-deps"),
-            (
-                !o.scm_ignore_files && python.venv_scm_flag,
-                "--without-scm-ignore-files",
-            ),
-        ];
-        let mut args: Vec<String> = vec!["-m".into(), "venv".into()];
-        args.extend(flags.iter().filter(|f| f.0).map(|f| f.1.to_string()));
-        if let Some(prompt) = &o.prompt {
-            args.push(format!("--prompt={prompt}"));
-        }
-        Layout {
-            root: env_dir.clone(),
-            dirs: vec![env_dir.clone()],
-            lib64: None,
-            env_exe: bin_dir.join(paths::basename(&base_executable)),
-            bin_dir,
-            bin_name: paths.scripts,
-            site_packages: env_dir.join(&paths.purelib),
-            aliases: Vec::new(),
-            symlinks: o.symlinks,
-            copies_keep_links: false,
-            gitignore: false,
-            cfg: String::new(),
-            final_cfg: None,
-            prompt: script_prompt(o, cwd, &env_dir),
-            write_scripts: !o.upgrade,
-            clear: o.clear,
-            ensurepip: None,
-            upgrade_deps: None,
-            venv_package: format!("python{}-venv", python.short_version()),
-            short_version: python.short_version(),
-            has_ensurepip: python.has_ensurepip,
-            seeder: o.seeder,
-            link_mode: o.link_mode,
-            wheels: Vec::new(),
-            interpreter_paths: vec![
-                python.executable.clone(),
-                python.real_executable.clone(),
-                base_executable.clone(),
-            ],
-            base_executable,
-            delegation: Some(Delegation {
-                python: python.executable.clone(),
-                args,
-                cwd: cwd.to_path_buf(),
-            }),
-            env_dir,
-        }
+/// The directories the target's venv creates, in its order: the
+/// environment, `include`, site-packages, platlib where it differs, `bin`.
+fn directories(env_dir: &Path, paths: &EnvPaths, rules: &VenvRules) -> Vec<PathBuf> {
+    let mut dirs = vec![env_dir.to_path_buf()];
+    dirs.push(env_dir.join(match rules.include {
+        IncludeDir::Plain => Path::new("include"),
+        IncludeDir::Scheme => &paths.include,
+    }));
+    dirs.push(env_dir.join(&paths.purelib));
+    if rules.platlib {
+        dirs.push(env_dir.join(&paths.platlib));
     }
+    dirs.push(env_dir.join(&paths.scripts));
+    dirs
+}
+
+/// The other names the python gets in `bin`, besides its own.
+fn aliases(rules: &VenvRules, exe_name: &OsString) -> Vec<OsString> {
+    rules
+        .aliases
+        .iter()
+        .map(OsString::from)
+        .filter(|alias| alias != exe_name)
+        .collect()
+}
+
+/// How ensurepip and `--upgrade-deps` are run, where they are asked for.
+fn pip_calls(options: &Options, rules: &VenvRules) -> (Option<PythonCall>, Option<PythonCall>) {
+    let call = |args: &[&str]| PythonCall {
+        args: args.iter().map(|a| a.to_string()).collect(),
+        style: if rules.calls_inside_env {
+            CallStyle::InsideEnv
+        } else {
+            CallStyle::Inherit
+        },
+    };
+    let ensurepip = options.with_pip.then(|| {
+        let flag = if rules.calls_inside_env { "-m" } else { "-Im" };
+        call(&[flag, "ensurepip", "--upgrade", "--default-pip"])
+    });
+    let upgrade_deps = options.upgrade_deps.then(|| {
+        let mut args = vec!["-m", "pip", "install", "--upgrade", "pip"];
+        if rules.upgrades_setuptools {
+            args.push("setuptools");
+        }
+        call(&args)
+    });
+    (ensurepip, upgrade_deps)
+}
+
+/// The distribution package that holds ensurepip on Debian, for the
+/// message when it is missing.
+fn venv_package(rules: &VenvRules, short: &str) -> String {
+    match rules.implementation {
+        Implementation::CPython => format!("python{short}-venv"),
+        Implementation::PyPy => "pypy3-venv".into(),
+    }
+}
+
+/// Every path the target interpreter goes by (as invoked, resolved,
+/// base), which `--clear` must never delete.
+pub(super) fn interpreter_paths(python: &BaseInterpreter, base_executable: &Path) -> Vec<PathBuf> {
+    vec![
+        python.executable.clone(),
+        python.real_executable.clone(),
+        base_executable.to_path_buf(),
+    ]
 }
 
 /// ENV_DIR made absolute as `os.path.abspath` does, refused where no
@@ -423,7 +352,7 @@ fn checked_env_dir(env_dir: &Path, cwd: &Path) -> Result<PathBuf> {
 /// The prompt the activation scripts show (3.13's semantics for every
 /// target): `--prompt`, `.` meaning the working directory's name, else the
 /// environment's name.
-fn script_prompt(options: &Options, cwd: &Path, env_dir: &Path) -> String {
+pub(super) fn script_prompt(options: &Options, cwd: &Path, env_dir: &Path) -> String {
     match options.prompt.as_deref() {
         Some(".") => paths::basename(cwd).to_string_lossy().into_owned(),
         Some(p) => p.to_string(),
@@ -433,15 +362,15 @@ fn script_prompt(options: &Options, cwd: &Path, env_dir: &Path) -> String {
 
 /// The environment's directories relative to it: the sysconfig `venv`
 /// scheme's where the target's venv reads it, else the fixed POSIX ones.
-struct EnvPaths {
-    scripts: PathBuf,
-    include: PathBuf,
-    purelib: PathBuf,
-    platlib: PathBuf,
+pub(super) struct EnvPaths {
+    pub(super) scripts: PathBuf,
+    pub(super) include: PathBuf,
+    pub(super) purelib: PathBuf,
+    pub(super) platlib: PathBuf,
 }
 
 impl EnvPaths {
-    fn of(python: &BaseInterpreter, uses_scheme: bool) -> EnvPaths {
+    pub(super) fn of(python: &BaseInterpreter, uses_scheme: bool) -> EnvPaths {
         match (&python.venv_scheme, uses_scheme) {
             (Some(scheme), true) => EnvPaths {
                 scripts: scheme.scripts.clone(),
@@ -504,75 +433,6 @@ fn venv_base_executable(python: &BaseInterpreter, rules: &VenvRules) -> Result<P
             path: python.executable.clone(),
             reason: "it cannot tell the path of its own executable".into(),
         }),
-    }
-}
-
-/// The lines of `pyvenv.cfg`, in the order and format the target writes.
-struct PyvenvCfg<'a> {
-    home: &'a Path,
-    system_site_packages: bool,
-    version: (u32, u32, u32),
-    /// Written where the target writes it (3.8 on).
-    prompt: Option<&'a str>,
-    /// Written where the target writes it (3.11 on).
-    command: Option<Command<'a>>,
-}
-
-/// `executable` and the equivalent `python -m venv` command line.
-struct Command<'a> {
-    real_executable: &'a Path,
-    executable: &'a Path,
-    options: &'a Options,
-    /// The target's venv records `--without-scm-ignore-files`.
-    scm_flag: bool,
-    env_dir: &'a Path,
-}
-
-impl PyvenvCfg<'_> {
-    fn render(&self) -> String {
-        let (major, minor, micro) = self.version;
-        let mut cfg = format!(
-            "home = {}\ninclude-system-site-packages = {}\nversion = {major}.{minor}.{micro}\n",
-            self.home.display(),
-            self.system_site_packages,
-        );
-        if let Some(prompt) = self.prompt {
-            cfg.push_str(&format!("prompt = {}\n", py_repr(prompt)));
-        }
-        if let Some(command) = &self.command {
-            cfg.push_str(&format!(
-                "executable = {}\ncommand = {} -m venv {}\n",
-                command.real_executable.display(),
-                command.executable.display(),
-                command.args(self.system_site_packages)
-            ));
-        }
-        cfg
-    }
-}
-
-impl Command<'_> {
-    /// The flags of the equivalent `python -m venv` command, as 3.11+ records them.
-    fn args(&self, system_site_packages: bool) -> String {
-        let o = self.options;
-        let mut args: Vec<String> = Vec::new();
-        let flags = [
-            (!o.symlinks, "--copies"),
-            (!o.with_pip, "--without-pip"),
-            (system_site_packages, "--system-site-packages"),
-            (o.clear, "--clear"),
-            (o.upgrade, "--upgrade"),
-            (o.upgrade_deps, "--upgrade-deps"),
-        ];
-        args.extend(flags.iter().filter(|f| f.0).map(|f| f.1.to_string()));
-        if let Some(prompt) = &o.prompt {
-            args.push(format!("--prompt=\"{prompt}\""));
-        }
-        if self.scm_flag && !o.scm_ignore_files {
-            args.push("--without-scm-ignore-files".into());
-        }
-        args.push(self.env_dir.display().to_string());
-        args.join(" ")
     }
 }
 

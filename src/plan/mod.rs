@@ -7,6 +7,8 @@
 //! no environment variable is read. That keeps every decision testable as
 //! a table and leaves the doing to the builder.
 
+mod delegated;
 pub mod layout;
+mod pyvenv_cfg;
 pub mod validate;
 pub mod venv_rules;

@@ -7,6 +7,10 @@
 //! as the target's venv runs it; it stays selectable (`--seeder ensurepip`)
 //! and is what the native route hands over to when it meets something it
 //! does not do itself (another version of pip already installed).
+//!
+//! The stage writes only inside the environment the plan describes and in
+//! pyvenv's own cache ([`cache`]); it never changes the target
+//! interpreter's installation and decides no paths of its own.
 
 pub mod cache;
 pub mod relocate;
