@@ -117,7 +117,7 @@ fn invocation(cli: &Cli, argv0: Option<&OsString>) -> anyhow::Result<Invocation>
     let search_cwd = cwd.clone();
     Ok(Invocation {
         dirs,
-        options: pyvenv::plan::layout::Options {
+        options: pyvenv::plan::options::Options {
             route: route_choice(),
             ..cli.options()
         },
@@ -205,10 +205,10 @@ fn current_umask() -> u32 {
 
 /// `PYVENV_TEST_DELEGATE=1`, a switch for tests: build with the target's
 /// own venv even where pyvenv has rules for it, so the two can be compared.
-fn route_choice() -> pyvenv::plan::layout::RouteChoice {
+fn route_choice() -> pyvenv::plan::options::RouteChoice {
     match std::env::var_os("PYVENV_TEST_DELEGATE") {
-        Some(v) if v == "1" => pyvenv::plan::layout::RouteChoice::Delegated,
-        _ => pyvenv::plan::layout::RouteChoice::Auto,
+        Some(v) if v == "1" => pyvenv::plan::options::RouteChoice::Delegated,
+        _ => pyvenv::plan::options::RouteChoice::Auto,
     }
 }
 

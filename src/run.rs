@@ -8,7 +8,8 @@ use crate::builder::{self, Surroundings};
 use crate::error::{Error, Result};
 use crate::interpreter::discovery::{PythonRequest, SearchPath};
 use crate::interpreter::probe::BaseInterpreter;
-use crate::plan::layout::{Layout, Options, Seeder};
+use crate::plan::layout::Layout;
+use crate::plan::options::{Options, Seeder};
 use crate::plan::validate;
 use crate::seed::cache::clean::CacheLock;
 

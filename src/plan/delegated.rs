@@ -7,9 +7,8 @@ use std::path::{Path, PathBuf};
 
 use crate::interpreter::probe::BaseInterpreter;
 use crate::os::paths;
-use crate::plan::layout::{
-    Delegation, EnvPaths, Layout, Options, interpreter_paths, script_prompt,
-};
+use crate::plan::layout::{Delegation, EnvPaths, Layout, interpreter_paths, script_prompt};
+use crate::plan::options::Options;
 
 impl Layout {
     /// The plan for a target pyvenv has no rules for: its own venv builds

@@ -9,6 +9,7 @@
 
 mod delegated;
 pub mod layout;
+pub mod options;
 mod pyvenv_cfg;
 pub mod validate;
 pub mod venv_rules;

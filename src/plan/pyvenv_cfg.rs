@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::interpreter::probe::BaseInterpreter;
 use crate::os::paths;
-use crate::plan::layout::Options;
+use crate::plan::options::Options;
 use crate::plan::venv_rules::VenvRules;
 use crate::pyrepr::py_repr;
 

@@ -26,7 +26,8 @@ use std::sync::{Arc, Mutex};
 use crate::os::child;
 
 use crate::error::{Error, Result};
-use crate::plan::layout::{CallStyle, Layout, PythonCall, Seeder};
+use crate::plan::layout::{CallStyle, Layout, PythonCall};
+use crate::plan::options::Seeder;
 
 /// What seeding needs from the world outside the layout, gathered by `main`.
 #[derive(Debug, Clone)]
