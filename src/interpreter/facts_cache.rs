@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::interpreter::probe::BaseInterpreter;
-use crate::os::checked::{hex, read_checked, write_checked};
+use crate::os::checked::{read_checked, write_checked};
 
 /// Bumped whenever the entry format or the probe's answer changes.
 const FORMAT: &str = "interpreters-v1";
@@ -67,7 +67,7 @@ impl FactsCache {
 
     fn entry_path(&self, program: &Path) -> PathBuf {
         let key = Sha256::digest(program.as_os_str().as_encoded_bytes());
-        self.dir.join(hex(&key))
+        self.dir.join(hex::encode(key))
     }
 
     /// What `program` said last time, if nothing it depends on changed.

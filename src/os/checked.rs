@@ -11,15 +11,10 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::os::disk;
 
-/// Lower-case hex, for cache keys and checksums.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Writes `body` behind a line holding its sha256, so a damaged file is
 /// recognised rather than trusted.
 pub fn write_checked(path: &Path, body: &[u8]) -> Result<()> {
-    let mut data = hex(&Sha256::digest(body)).into_bytes();
+    let mut data = hex::encode(Sha256::digest(body)).into_bytes();
     data.push(b'\n');
     data.extend_from_slice(body);
     write_atomically(path, &data)
@@ -30,7 +25,7 @@ pub fn read_checked(path: &Path) -> Option<Vec<u8>> {
     let data = fs::read(path).ok()?;
     let newline = data.iter().position(|&b| b == b'\n')?;
     let (sum, body) = (&data[..newline], &data[newline + 1..]);
-    (sum == hex(&Sha256::digest(body)).as_bytes()).then(|| body.to_vec())
+    (sum == hex::encode(Sha256::digest(body)).as_bytes()).then(|| body.to_vec())
 }
 
 /// Writes `data` to a temporary file beside `path` and renames it there.

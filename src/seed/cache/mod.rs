@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::os::checked::{hex, read_checked, write_atomically, write_checked};
+use crate::os::checked::{read_checked, write_atomically, write_checked};
 use crate::os::disk;
 use crate::seed::wheel::{Scheme, WheelPlan};
 
@@ -163,7 +163,7 @@ impl WheelCache {
         let index = self
             .root
             .join("index")
-            .join(hex(&Sha256::digest(path_text.as_bytes())));
+            .join(hex::encode(Sha256::digest(path_text.as_bytes())));
         if let Ok(text) = fs::read_to_string(&index) {
             let mut lines = text.lines();
             if let (Some(path), Some(id), Some(key)) = (lines.next(), lines.next(), lines.next())
@@ -288,5 +288,5 @@ fn hash_file(path: &Path) -> Result<String> {
             Err(e) => return Err(Error::io("read", path)(e)),
         }
     }
-    Ok(hex(&hasher.finalize()))
+    Ok(hex::encode(hasher.finalize()))
 }

@@ -1,4 +1,3 @@
-
 use super::*;
 
 const MODERN: &str = "# -*- coding: utf-8 -*-\nimport re\nimport sys\n\
