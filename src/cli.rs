@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use clap::error::ErrorKind;
 use clap::{ArgAction, CommandFactory, Parser};
 
-use crate::layout::{LinkMode, Options, RouteChoice, Seeder};
+use crate::plan::options::{LinkMode, Options, RouteChoice, Seeder};
 
 /// Creates virtual Python environments in one or more target directories.
 #[derive(Debug, Parser)]

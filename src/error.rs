@@ -133,7 +133,7 @@ pub enum Error {
     },
 
     /// SIGINT or SIGTERM arrived; what was half-built has been removed.
-    #[error("interrupted by {}; nothing half-made was left behind", crate::interrupt::name(*.0))]
+    #[error("interrupted by {}; nothing half-made was left behind", signal_name(*.0))]
     Interrupted(i32),
 
     /// Another process made the target while this one was building it.
@@ -249,3 +249,14 @@ impl Error {
 
 /// pyvenv's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The conventional name of `signal`, for messages. It lives here rather
+/// than beside the handler so that errors need nothing from `os::interrupt`
+/// (which itself returns an [`Error`]): no circle between the two.
+fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        libc::SIGINT => "SIGINT",
+        libc::SIGTERM => "SIGTERM",
+        _ => "a signal",
+    }
+}

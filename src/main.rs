@@ -13,8 +13,8 @@ use std::time::Duration;
 use anyhow::bail;
 use pyvenv::builder::Surroundings;
 use pyvenv::cli::{Cli, no_cache_requested};
-use pyvenv::discovery::{PythonRequest, SearchPath};
-use pyvenv::interpreter::PROBE_TIMEOUT;
+use pyvenv::interpreter::discovery::{PythonRequest, SearchPath};
+use pyvenv::interpreter::probe::PROBE_TIMEOUT;
 use pyvenv::report::{Reporter, Verbosity};
 use pyvenv::run::{CacheOrigin, Invocation, python_choice, run};
 use pyvenv::seed::SeedEnv;
@@ -22,7 +22,7 @@ use pyvenv::seed::SeedEnv;
 fn main() -> ExitCode {
     let args: Vec<_> = std::env::args_os().collect();
     let cli = Cli::parse_from_os(args.clone());
-    pyvenv::interrupt::install();
+    pyvenv::os::interrupt::install();
     match dispatch(&cli, args.first()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -53,7 +53,7 @@ fn dispatch(cli: &Cli, argv0: Option<&OsString>) -> anyhow::Result<()> {
                 "no cache directory is known: set PYVENV_CACHE_DIR or HOME, or pass --cache-dir"
             );
         };
-        pyvenv::cache_clean::clean(&cache, &reporter(cli))?;
+        pyvenv::seed::cache::clean::clean(&cache, &reporter(cli))?;
         return Ok(());
     }
     Ok(run(&invocation(cli, argv0)?)?)
@@ -82,7 +82,10 @@ fn cache_choice(
     if let Some(dir) = &cli.cache_dir {
         let cwd = std::env::current_dir()
             .map_err(|e| anyhow::anyhow!("cannot read the working directory: {e}"))?;
-        return Ok((Some(pyvenv::paths::absolute(&cwd, dir)), CacheOrigin::Flag));
+        return Ok((
+            Some(pyvenv::os::paths::absolute(&cwd, dir)),
+            CacheOrigin::Flag,
+        ));
     }
     let cache = cache_dir(home)?;
     let origin =
@@ -114,7 +117,7 @@ fn invocation(cli: &Cli, argv0: Option<&OsString>) -> anyhow::Result<Invocation>
     let search_cwd = cwd.clone();
     Ok(Invocation {
         dirs,
-        options: pyvenv::layout::Options {
+        options: pyvenv::plan::options::Options {
             route: route_choice(),
             ..cli.options()
         },
@@ -127,7 +130,7 @@ fn invocation(cli: &Cli, argv0: Option<&OsString>) -> anyhow::Result<Invocation>
             cwd: search_cwd,
             timeout: probe_timeout(std::env::var_os("PYVENV_PROBE_TIMEOUT").as_deref())?,
             facts_cache: cache.clone(),
-            pyenv_env: pyvenv::pyenv::PyenvEnv::from_process(),
+            pyenv_env: pyvenv::interpreter::pyenv::PyenvEnv::from_process(),
         },
         surroundings: Surroundings {
             seed: SeedEnv {
@@ -202,10 +205,10 @@ fn current_umask() -> u32 {
 
 /// `PYVENV_TEST_DELEGATE=1`, a switch for tests: build with the target's
 /// own venv even where pyvenv has rules for it, so the two can be compared.
-fn route_choice() -> pyvenv::layout::RouteChoice {
+fn route_choice() -> pyvenv::plan::options::RouteChoice {
     match std::env::var_os("PYVENV_TEST_DELEGATE") {
-        Some(v) if v == "1" => pyvenv::layout::RouteChoice::Delegated,
-        _ => pyvenv::layout::RouteChoice::Auto,
+        Some(v) if v == "1" => pyvenv::plan::options::RouteChoice::Delegated,
+        _ => pyvenv::plan::options::RouteChoice::Auto,
     }
 }
 

@@ -5,12 +5,13 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use crate::builder::{self, Surroundings};
-use crate::cache_clean::CacheLock;
-use crate::discovery::{PythonRequest, SearchPath};
 use crate::error::{Error, Result};
-use crate::interpreter::BaseInterpreter;
-use crate::layout::{Layout, Options, Seeder};
-use crate::validate;
+use crate::interpreter::discovery::{PythonRequest, SearchPath};
+use crate::interpreter::probe::BaseInterpreter;
+use crate::plan::layout::Layout;
+use crate::plan::options::{Options, Seeder};
+use crate::plan::validate;
+use crate::seed::cache::clean::CacheLock;
 
 /// Everything one run needs, gathered by `main` from the process.
 #[derive(Debug, Clone)]
@@ -187,7 +188,7 @@ pub fn run(invocation: &Invocation) -> Result<()> {
         .timed(format_args!("find the interpreter"), || {
             invocation.search.find(invocation.python.as_ref())
         })
-        .map_err(|e| crate::interrupt::received().map_or(e, Error::Interrupted))?;
+        .map_err(|e| crate::os::interrupt::received().map_or(e, Error::Interrupted))?;
     validate::interpreter(&python)?;
     report_python(invocation, &python);
     let mut layouts = Vec::with_capacity(invocation.dirs.len());

@@ -9,7 +9,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use pyvenv::interpreter::{BaseInterpreter, PROBE_TIMEOUT};
+use pyvenv::interpreter::bundled_wheels;
+use pyvenv::interpreter::probe::{BaseInterpreter, PROBE_TIMEOUT};
 
 /// ensurepip's own choice, through each version's own helpers, with
 /// `WHEEL_PKG_DIR` replaced when an argument is given.
@@ -66,7 +67,7 @@ fn ensurepip_says(python: &Path, wheel_dir: Option<&Path>) -> Answer {
 fn the_wheels_read_from_disk_are_the_ones_ensurepip_chooses() {
     for python in support::interpreters() {
         let theirs = ensurepip_says(&python, None);
-        let ours = pyvenv::bundled_wheels::chosen(&theirs.stdlib, theirs.wheel_pkg_dir.as_deref());
+        let ours = bundled_wheels::chosen(&theirs.stdlib, theirs.wheel_pkg_dir.as_deref());
         assert_eq!(ours.as_ref(), Some(&theirs.wheels), "{python:?}");
         assert!(!theirs.wheels.is_empty(), "{python:?} bundles no wheel");
         // And the probe as a whole gives the same answer.
@@ -99,8 +100,7 @@ fn a_distributions_wheel_directory_is_read_as_ensurepip_reads_it() {
                 PathBuf::from(format!("{}/", dir.path().display())),
             ] {
                 let theirs = ensurepip_says(&python, Some(&spelling));
-                let ours =
-                    pyvenv::bundled_wheels::chosen(&theirs.stdlib, theirs.wheel_pkg_dir.as_deref());
+                let ours = bundled_wheels::chosen(&theirs.stdlib, theirs.wheel_pkg_dir.as_deref());
                 assert_eq!(ours.as_ref(), Some(&theirs.wheels), "{python:?} {set:?}");
             }
         }

@@ -7,7 +7,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use pyvenv::wheel_record::record_hash;
+use pyvenv::seed::wheel::record::record_hash;
 use sha2::{Digest, Sha256};
 use support::interpreters;
 

@@ -68,7 +68,7 @@ impl Pyenv {
             return None;
         };
         // pyvenv reads the shims of the pyenv releases whose rules it
-        // follows (src/pyenv.rs); others are run, which other tests cover.
+        // follows (src/interpreter/pyenv/); others are run, which other tests cover.
         let release =
             std::fs::read_to_string(install.join("libexec/pyenv---version")).unwrap_or_default();
         let known = release.lines().any(|l| {

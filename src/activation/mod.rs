@@ -13,14 +13,17 @@
 //! Where a script's language cannot hold a character of a value at all (a
 //! newline in csh), the script is replaced by one that says so and changes
 //! nothing: activation fails loudly instead of doing something else.
+//!
+//! The stage renders and writes scripts into the `bin` directory the plan
+//! names, and nothing else: it decides no paths and runs no process.
 
 pub mod quote;
 
 use std::path::{Path, PathBuf};
 
-use crate::disk;
 use crate::error::Result;
-use crate::layout::Layout;
+use crate::os::disk;
+use crate::plan::layout::Layout;
 use quote::{Lang, Unholdable};
 
 /// Where a script belongs.

@@ -17,14 +17,14 @@ use std::sync::Arc;
 use zip::ZipArchive;
 
 use super::SeedEnv;
-use crate::cache::{Entry, WheelCache};
-use crate::cache_link::Linker;
-use crate::disk;
 use crate::error::{Error, Result};
-use crate::layout::Layout;
-use crate::wheel::{Scheme, WheelPlan, normalize};
-use crate::wheel_record::{RecordRow, record_hash, render};
-use crate::wheel_scripts::{ScriptStyle, script_specs};
+use crate::os::disk;
+use crate::plan::layout::Layout;
+use crate::seed::cache::link::Linker;
+use crate::seed::cache::{Entry, WheelCache};
+use crate::seed::wheel::record::{RecordRow, record_hash, render};
+use crate::seed::wheel::scripts::{ScriptStyle, script_specs};
+use crate::seed::wheel::{Scheme, WheelPlan, normalize};
 
 /// How the native route ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

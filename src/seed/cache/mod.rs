@@ -20,6 +20,9 @@
 //! environment, a truncated file) is moved aside and filled afresh, so one
 //! damaged file never spreads to new environments.
 
+pub mod clean;
+pub mod link;
+
 use std::fs;
 use std::io::{self, Read};
 use std::os::unix::fs::MetadataExt;
@@ -29,10 +32,10 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::disk;
 use crate::error::{Error, Result};
-use crate::wheel::{Scheme, WheelPlan};
-use crate::wheel_record::hex;
+use crate::os::checked::{read_checked, write_atomically, write_checked};
+use crate::os::disk;
+use crate::seed::wheel::{Scheme, WheelPlan};
 
 /// Bumped whenever the entry format changes, so old entries are not read.
 const FORMAT: &str = "wheels-v2";
@@ -160,7 +163,7 @@ impl WheelCache {
         let index = self
             .root
             .join("index")
-            .join(hex(&Sha256::digest(path_text.as_bytes())));
+            .join(hex::encode(Sha256::digest(path_text.as_bytes())));
         if let Ok(text) = fs::read_to_string(&index) {
             let mut lines = text.lines();
             if let (Some(path), Some(id), Some(key)) = (lines.next(), lines.next(), lines.next())
@@ -252,31 +255,6 @@ fn load(dir: &Path) -> Option<Entry> {
     })
 }
 
-/// Writes `body` behind a line holding its sha256, so a damaged file is
-/// recognised rather than trusted.
-pub fn write_checked(path: &Path, body: &[u8]) -> Result<()> {
-    let mut data = hex(&Sha256::digest(body)).into_bytes();
-    data.push(b'\n');
-    data.extend_from_slice(body);
-    write_atomically(path, &data)
-}
-
-/// The body of a file [`write_checked`] wrote, if it is intact.
-pub fn read_checked(path: &Path) -> Option<Vec<u8>> {
-    let data = fs::read(path).ok()?;
-    let newline = data.iter().position(|&b| b == b'\n')?;
-    let (sum, body) = (&data[..newline], &data[newline + 1..]);
-    (sum == hex(&Sha256::digest(body)).as_bytes()).then(|| body.to_vec())
-}
-
-/// Writes `data` to a temporary file beside `path` and renames it there.
-pub fn write_atomically(path: &Path, data: &[u8]) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(Error::io("create directory", parent))?;
-    }
-    disk::write_file(path, data, None)
-}
-
 /// Removes what killed processes left behind: temporary and set-aside
 /// entries older than an hour (a live fill takes well under a second).
 fn sweep(root: &Path) {
@@ -310,5 +288,5 @@ fn hash_file(path: &Path) -> Result<String> {
             Err(e) => return Err(Error::io("read", path)(e)),
         }
     }
-    Ok(hex(&hasher.finalize()))
+    Ok(hex::encode(hasher.finalize()))
 }

@@ -11,8 +11,8 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::interpreter::BaseInterpreter;
-use crate::paths;
+use crate::interpreter::probe::BaseInterpreter;
+use crate::os::paths;
 
 /// Every character Python's `str.splitlines` breaks a line at: what any
 /// reader of `pyvenv.cfg` (or a person) may take for the end of a line.

@@ -15,10 +15,10 @@ use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use crate::disk;
 use crate::error::{Error, Result};
-use crate::interrupt;
-use crate::layout::Layout;
+use crate::os::disk;
+use crate::os::interrupt;
+use crate::plan::layout::Layout;
 
 const PREFIX: &str = ".pyvenv-stage-";
 

@@ -56,12 +56,3 @@ pub fn check() -> Result<()> {
         Some(signal) => Err(Error::Interrupted(signal)),
     }
 }
-
-/// The conventional name of `signal`, for messages.
-pub fn name(signal: i32) -> &'static str {
-    match signal {
-        libc::SIGINT => "SIGINT",
-        libc::SIGTERM => "SIGTERM",
-        _ => "a signal",
-    }
-}

@@ -1,7 +1,7 @@
 //! Per-version rules of CPython's venv, checked without the interpreters.
 
 use super::*;
-use crate::interpreter::VenvScheme;
+use crate::interpreter::probe::VenvScheme;
 
 fn python(version: (u32, u32, u32)) -> BaseInterpreter {
     let short = format!("{}.{}", version.0, version.1);

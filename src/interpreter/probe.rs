@@ -12,9 +12,8 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::child::{self, Ending};
 use crate::error::{Error, Result};
-use crate::interpreter_cache::FactsCache;
+use crate::os::child::{self, Ending};
 
 /// The script the target runs. It must stay valid Python 2.7 syntax.
 const PROBE: &str = r#"
@@ -168,8 +167,9 @@ impl BaseInterpreter {
         env: &[(&str, &std::ffi::OsStr)],
     ) -> Result<BaseInterpreter> {
         let (mut facts, wheel_pkg_dir) = Self::ask(program, timeout, env, &["--wheels-from-disk"])?;
-        let wheels = wheel_pkg_dir
-            .and_then(|dir| crate::bundled_wheels::chosen(&facts.stdlib, dir.as_deref()));
+        let wheels = wheel_pkg_dir.and_then(|dir| {
+            crate::interpreter::bundled_wheels::chosen(&facts.stdlib, dir.as_deref())
+        });
         match wheels {
             Some(wheels) => {
                 facts.wheels = wheels;
@@ -240,24 +240,6 @@ impl BaseInterpreter {
             Err(_) => None,
         };
         Ok((Self::from_raw(program, raw)?, wheel_pkg_dir))
-    }
-
-    /// [`BaseInterpreter::probe`], through the facts cache under
-    /// `cache_dir` when there is one.
-    pub fn probe_cached(
-        program: &Path,
-        timeout: Duration,
-        cache_dir: Option<&Path>,
-    ) -> Result<BaseInterpreter> {
-        let Some(cache) = cache_dir.map(FactsCache::new) else {
-            return Self::probe(program, timeout);
-        };
-        if let Some(facts) = cache.get(program) {
-            return Ok(facts);
-        }
-        let facts = Self::probe(program, timeout)?;
-        cache.put(program, &facts);
-        Ok(facts)
     }
 
     fn from_raw(program: &Path, raw: RawProbe) -> Result<BaseInterpreter> {

@@ -10,6 +10,9 @@
 //! are dropped, and a script starting `#!python` gets the environment's
 //! python instead.
 
+pub mod record;
+pub mod scripts;
+
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -19,8 +22,8 @@ use serde::{Deserialize, Serialize};
 use zip::ZipArchive;
 
 use crate::error::{Error, Result};
-use crate::wheel_record::parse_csv;
-use crate::wheel_scripts::ScriptStyle;
+use crate::seed::wheel::record::parse_csv;
+use crate::seed::wheel::scripts::ScriptStyle;
 
 /// Where a file of a wheel is installed (pip's scheme keys).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -371,5 +374,4 @@ fn entry_point_group(text: &str, group: &str) -> Vec<(String, String)> {
 }
 
 #[cfg(test)]
-#[path = "wheel_tests.rs"]
 mod tests;

@@ -11,11 +11,11 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::disk;
 use crate::error::{Error, Result};
-use crate::layout::Layout;
-use crate::wheel_record::record_hash;
-use crate::wheel_scripts::shebang;
+use crate::os::disk;
+use crate::plan::layout::Layout;
+use crate::seed::wheel::record::record_hash;
+use crate::seed::wheel::scripts::shebang;
 
 /// Rewrites every script in `bin` that names the staging root, and writes
 /// every `/bin/sh` trampoline pip made in the form [`shebang`] gives, so a
@@ -205,7 +205,7 @@ fn record_line(
     else {
         return Ok(None);
     };
-    let path = crate::paths::normpath(&site_packages.join(name));
+    let path = crate::os::paths::normpath(&site_packages.join(name));
     if !changed.contains(&path) {
         return Ok(None);
     }

@@ -20,9 +20,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::cache::{read_checked, write_checked};
-use crate::interpreter::BaseInterpreter;
-use crate::wheel_record::hex;
+use crate::interpreter::probe::BaseInterpreter;
+use crate::os::checked::{read_checked, write_checked};
 
 /// Bumped whenever the entry format or the probe's answer changes.
 const FORMAT: &str = "interpreters-v1";
@@ -68,7 +67,7 @@ impl FactsCache {
 
     fn entry_path(&self, program: &Path) -> PathBuf {
         let key = Sha256::digest(program.as_os_str().as_encoded_bytes());
-        self.dir.join(hex(&key))
+        self.dir.join(hex::encode(key))
     }
 
     /// What `program` said last time, if nothing it depends on changed.

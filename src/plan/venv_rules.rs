@@ -9,7 +9,7 @@
 //! Pure code over the interpreter's facts, so each rule is unit-tested
 //! without the interpreter.
 
-use crate::interpreter::BaseInterpreter;
+use crate::interpreter::probe::BaseInterpreter;
 
 /// The newest CPython whose venv pyvenv has rules for.
 pub const NEWEST_CPYTHON: (u32, u32) = (3, 15);

@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use super::*;
-use crate::interpreter::VenvScheme;
-use crate::layout::{Layout, Options, RouteChoice};
+use crate::interpreter::probe::VenvScheme;
+use crate::plan::layout::Layout;
+use crate::plan::options::{Options, RouteChoice};
 
 /// A target as its probe would describe it: `exe` is the base executable.
 fn target(implementation: &str, version: (u32, u32, u32), exe: &str, lib: &str) -> BaseInterpreter {

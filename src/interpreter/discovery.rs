@@ -6,7 +6,7 @@
 //! candidate programs and lets [`BaseInterpreter::probe`] judge each one, so
 //! a pyenv shim that cannot run the version asked for is simply passed over,
 //! and the facts always come from the real interpreter (never the shim).
-//! A pyenv shim is read by pyenv's own rules ([`crate::pyenv`]) rather than
+//! A pyenv shim is read by pyenv's own rules ([`crate::interpreter::pyenv`]) rather than
 //! run, so its interpreter's facts can come from the cache; a shim those
 //! rules cannot decide is run as any other program.
 
@@ -15,8 +15,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::interpreter::BaseInterpreter;
-use crate::pyenv::{PyenvEnv, Resolution};
+use crate::interpreter::facts_cache::FactsCache;
+use crate::interpreter::probe::BaseInterpreter;
+use crate::interpreter::pyenv::{PyenvEnv, Resolution};
 
 /// What the user asked for, in one of the three forms `-p` accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +86,7 @@ impl SearchPath {
     pub fn find(&self, request: Option<&PythonRequest>) -> Result<BaseInterpreter> {
         match request {
             Some(PythonRequest::Path(path)) => {
-                let path = crate::paths::absolute(&self.cwd, path);
+                let path = crate::os::paths::absolute(&self.cwd, path);
                 if !path.exists() {
                     return Err(Error::NoInterpreter {
                         request: path.display().to_string(),
@@ -130,17 +131,32 @@ impl SearchPath {
     }
 
     /// Asks `program` for its facts, or remembers its last answer.
+    /// Asks `program` for its facts, through the facts cache when there is
+    /// one. The cache is consulted here, by the caller of the probe, so the
+    /// probe and the cache need not know each other.
     fn probe(&self, program: &Path) -> Result<BaseInterpreter> {
-        BaseInterpreter::probe_cached(program, self.timeout, self.facts_cache.as_deref())
+        let Some(cache) = self.facts_cache.as_deref().map(FactsCache::new) else {
+            return BaseInterpreter::probe(program, self.timeout);
+        };
+        if let Some(facts) = cache.get(program) {
+            return Ok(facts);
+        }
+        let facts = BaseInterpreter::probe(program, self.timeout)?;
+        cache.put(program, &facts);
+        Ok(facts)
     }
 
     /// What running `program` would run, a pyenv shim read by pyenv's rules.
     fn runs(&self, program: &Path) -> Runs {
-        let resolution =
-            crate::pyenv::resolve(program, self.path.as_deref(), &self.cwd, &self.pyenv_env);
+        let resolution = crate::interpreter::pyenv::resolve(
+            program,
+            self.path.as_deref(),
+            &self.cwd,
+            &self.pyenv_env,
+        );
         match resolution {
             // An older pyenv's shim, or another script that may run one.
-            Resolution::NotAShim if crate::interpreter_cache::is_script(program) => {
+            Resolution::NotAShim if crate::interpreter::facts_cache::is_script(program) => {
                 Runs::Script(program.to_path_buf())
             }
             Resolution::NotAShim => Runs::Program(program.to_path_buf()),
@@ -157,7 +173,10 @@ impl SearchPath {
         match runs {
             Runs::Program(program) => self.probe(program),
             Runs::FailingShim(shim) | Runs::Script(shim) => {
-                let dir = crate::pyenv::logical_cwd(&self.cwd, self.pyenv_env.pwd.as_deref());
+                let dir = crate::interpreter::pyenv::logical_cwd(
+                    &self.cwd,
+                    self.pyenv_env.pwd.as_deref(),
+                );
                 let env: &[(&str, &std::ffi::OsStr)] = if self.pyenv_env.dir.is_some() {
                     &[]
                 } else {
@@ -271,7 +290,7 @@ impl SearchPath {
         };
         std::env::split_paths(path)
             .filter(|dir| !dir.as_os_str().is_empty())
-            .map(|dir| crate::paths::absolute(&self.cwd, &dir.join(name)))
+            .map(|dir| crate::os::paths::absolute(&self.cwd, &dir.join(name)))
             .filter(|candidate| is_executable(candidate))
             .collect()
     }

@@ -33,7 +33,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use crate::interrupt;
+use crate::os::interrupt;
 
 /// The most of a child's stdout (and of its stderr) that is kept; the
 /// probe's answer is a few KiB, pip's chatter rarely 100 KiB.

@@ -1,14 +1,22 @@
 //! Applies a [`Layout`] to the disk, in the order CPython's
 //! `EnvBuilder.create` follows, and nothing else.
+//!
+//! This stage decides nothing: every path and byte comes from the plan,
+//! and it writes nowhere the plan does not name. A new environment is built
+//! in a staging directory ([`staging`]) and renamed into place whole; an
+//! existing one is updated where it is, as CPython does.
+
+pub mod staging;
 
 use std::path::Path;
 
 use crate::activation;
-use crate::disk::{self, Entry};
 use crate::error::{Error, Result};
-use crate::layout::{Delegation, Layout};
+use crate::os::disk::{self, Entry};
+use crate::os::{child, interrupt};
+use crate::plan::layout::{Delegation, Layout};
 use crate::seed;
-use crate::{child, interrupt, relocate, staging};
+use crate::seed::relocate;
 
 /// What the builder must know about the world beyond the layout, passed in
 /// so nothing here reads the process environment behind the caller's back.
@@ -251,7 +259,7 @@ fn setup_python(layout: &Layout) -> Result<()> {
     } else {
         copy(layout, &layout.base_executable, env_exe)?;
     }
-    let exe_name = crate::paths::basename(env_exe);
+    let exe_name = crate::os::paths::basename(env_exe);
     for alias in &layout.aliases {
         let path = layout.bin_dir.join(alias);
         if path.exists() {

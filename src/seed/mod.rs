@@ -7,6 +7,14 @@
 //! as the target's venv runs it; it stays selectable (`--seeder ensurepip`)
 //! and is what the native route hands over to when it meets something it
 //! does not do itself (another version of pip already installed).
+//!
+//! The stage writes only inside the environment the plan describes and in
+//! pyvenv's own cache ([`cache`]); it never changes the target
+//! interpreter's installation and decides no paths of its own.
+
+pub mod cache;
+pub mod relocate;
+pub mod wheel;
 
 mod native;
 
@@ -15,10 +23,11 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use crate::{child, relocate};
+use crate::os::child;
 
 use crate::error::{Error, Result};
-use crate::layout::{CallStyle, Layout, PythonCall, Seeder};
+use crate::plan::layout::{CallStyle, Layout, PythonCall};
+use crate::plan::options::Seeder;
 
 /// What seeding needs from the world outside the layout, gathered by `main`.
 #[derive(Debug, Clone)]
@@ -30,7 +39,7 @@ pub struct SeedEnv {
     /// Cache entries this run has loaded, by wheel, so making many
     /// environments in one call reads each manifest once (each file is
     /// still checked before every link).
-    pub loaded: Arc<Mutex<HashMap<PathBuf, Arc<crate::cache::Entry>>>>,
+    pub loaded: Arc<Mutex<HashMap<PathBuf, Arc<crate::seed::cache::Entry>>>>,
 }
 
 impl Default for SeedEnv {

@@ -13,7 +13,7 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use crate::layout::LinkMode;
+use crate::plan::options::LinkMode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Method {

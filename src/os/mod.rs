@@ -1,0 +1,12 @@
+//! The floor every stage stands on: the disk, child processes, signals, and
+//! path arithmetic that must match Python's `posixpath`.
+//!
+//! Nothing here knows what a virtual environment is, and nothing here
+//! imports a stage (`interpreter`, `plan`, `builder`, `seed`,
+//! `activation`): only [`crate::error`] for the errors it returns.
+
+pub mod checked;
+pub mod child;
+pub mod disk;
+pub mod interrupt;
+pub mod paths;
