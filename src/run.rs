@@ -217,8 +217,14 @@ fn report_python(invocation: &Invocation, python: &BaseInterpreter) {
         }
         None => String::new(),
     };
+    let report = &invocation.surroundings.report;
+    if report.is_verbose()
+        && let Some(note) = invocation.search.shim_note(invocation.python.as_ref())
+    {
+        report.info(format_args!("{note}"));
+    }
     let (major, minor, micro) = python.version;
-    invocation.surroundings.report.info(format_args!(
+    report.info(format_args!(
         "interpreter: {} ({} {major}.{minor}.{micro}), chosen by {}{asked}",
         python.executable.display(),
         python.implementation,

@@ -410,3 +410,45 @@ fn a_shim_that_is_not_pyenvs_template_is_run() {
     write(&p.work().join(".python-version"), &p.v312);
     p.same_through_the_shim(&Run::default(), "python3");
 }
+
+/// `-v` says the default python3 was pyenv's shim, read rather than run,
+/// and which interpreter it names; a shim that must run is said to be run.
+#[test]
+fn verbose_output_says_how_the_shim_was_taken() {
+    let Some(p) = Pyenv::new() else { return };
+    let verbose = |run: &Run| {
+        let env = p.work().join("env-v");
+        let out = p
+            .command(
+                Path::new(Command::cargo_bin("pyvenv").unwrap().get_program()),
+                run,
+            )
+            .args(["-v", "--without-pip"])
+            .arg(&env)
+            .output()
+            .unwrap();
+        let _ = std::fs::remove_dir_all(&env);
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let said = verbose(&Run::default());
+    let shim = p.root.join("shims/python3");
+    let real = p.root.join(format!("versions/{}/bin/python3", p.v311));
+    assert!(
+        said.contains(&format!(
+            "{} is pyenv's shim, read by pyenv's rules without running it: it runs {}",
+            shim.display(),
+            real.display()
+        )),
+        "{said}"
+    );
+    write(
+        &p.root.join("plugins/example/etc/pyenv.d/exec/example.bash"),
+        "# may change PYENV_COMMAND_PATH\n",
+    );
+    let said = verbose(&Run::default());
+    assert!(
+        said.contains(&format!("{} is a script", shim.display())),
+        "{said}"
+    );
+}

@@ -146,6 +146,33 @@ impl SearchPath {
         Ok(facts)
     }
 
+    /// For `-v`: how the first program a command or default request meets
+    /// on PATH was taken, where it is a shim or a script; `None` otherwise.
+    pub fn shim_note(&self, request: Option<&PythonRequest>) -> Option<String> {
+        let name = match request {
+            None => "python3",
+            Some(PythonRequest::Command(name)) => name.as_str(),
+            Some(_) => return None,
+        };
+        let program = self.on_path(name).into_iter().next()?;
+        match self.runs(&program) {
+            Runs::Program(real) if real != program => Some(format!(
+                "{} is pyenv's shim, read by pyenv's rules without running it: it runs {}",
+                program.display(),
+                real.display()
+            )),
+            Runs::Script(script) => Some(format!(
+                "{} is a script (a shim pyvenv cannot read, or another), so it was run",
+                script.display()
+            )),
+            Runs::FailingShim(shim) => Some(format!(
+                "{} is pyenv's shim, and pyenv has no such command for the selected version",
+                shim.display()
+            )),
+            Runs::Program(_) => None,
+        }
+    }
+
     /// What running `program` would run, a pyenv shim read by pyenv's rules.
     fn runs(&self, program: &Path) -> Runs {
         let resolution = crate::interpreter::pyenv::resolve(
