@@ -318,3 +318,66 @@ fn pypy_upgrades_setuptools_too() {
     let call = plan(&cpython(14), &options).upgrade_deps.unwrap();
     assert_eq!(call.args.last().map(String::as_str), Some("pip"));
 }
+
+#[test]
+fn the_scheme_is_read_only_from_311_and_only_where_reported() {
+    // A 3.10 that reports a venv scheme anyway still gets 3.10's fixed paths.
+    let mut old = cpython(10);
+    if let Some(scheme) = &mut old.venv_scheme {
+        scheme.purelib = "elsewhere/site-packages".into();
+    }
+    assert_eq!(
+        plan(&old, &Options::default()).site_packages,
+        Path::new("/w/env/lib/python3.10/site-packages")
+    );
+    // A 3.12 without a scheme gets the fixed paths rather than failing.
+    let mut bare = cpython(12);
+    bare.venv_scheme = None;
+    assert_eq!(
+        relative_dirs(&plan(&bare, &Options::default())),
+        ["", "include", "lib/python3.12/site-packages", "bin"]
+    );
+}
+
+#[test]
+fn setuptools_is_upgraded_before_312_exactly() {
+    let options = Options {
+        upgrade_deps: true,
+        ..Options::default()
+    };
+    let last = |version: (u32, u32, u32)| {
+        let mut py = cpython(version.1);
+        py.version = version;
+        plan(&py, &options)
+            .upgrade_deps
+            .unwrap()
+            .args
+            .last()
+            .cloned()
+    };
+    assert_eq!(last((3, 11, 9)).as_deref(), Some("setuptools"));
+    assert_eq!(last((3, 12, 0)).as_deref(), Some("pip"));
+}
+
+#[test]
+fn the_delegated_plan_names_the_executable_and_leaves_scripts_on_upgrade() {
+    let mut py = cpython(16);
+    py.base_executable = Some(PathBuf::new());
+    py.executable = "/opt/new/bin/python3.16".into();
+    let layout = plan(&py, &Options::default());
+    assert_eq!(layout.env_exe, Path::new("/w/env/bin/python3.16"));
+    assert!(layout.write_scripts);
+    let upgrade = Options {
+        upgrade: true,
+        ..Options::default()
+    };
+    let layout = plan(&py, &upgrade);
+    assert!(!layout.write_scripts);
+    assert!(
+        layout
+            .delegation
+            .unwrap()
+            .args
+            .contains(&"--upgrade".to_string())
+    );
+}
