@@ -188,3 +188,55 @@ fn a_template_with_unknown_keys_is_refused() {
     assert!(render_template("%(other)s", "m", "i", "f").is_none());
     assert!(modern().script("/p", "no_callable").is_none());
 }
+
+#[test]
+fn only_dotted_identifiers_make_an_entry_point() {
+    for bad in [":f", "m:", "a..b:f", "m:f.", "m-x:f", "m:f-g", "m:f()"] {
+        assert!(modern().script("/p", bad).is_none(), "{bad}");
+    }
+    let script = String::from_utf8(modern().script("/p", "a.b_2:c.d [extra]").unwrap()).unwrap();
+    assert!(script.contains("from a.b_2 import c\n"), "{script}");
+    assert!(script.contains("sys.exit(c.d())"), "{script}");
+}
+
+#[test]
+fn only_pips_own_versioned_names_are_replaced() {
+    let ep = |names: &[&str]| -> Vec<(String, String)> {
+        names
+            .iter()
+            .map(|n| (n.to_string(), "m:main".to_string()))
+            .collect()
+    };
+    let names =
+        |specs: Vec<(String, String)>| -> Vec<String> { specs.into_iter().map(|s| s.0).collect() };
+    let console = ep(&[
+        "pip", "pip3", "pip3.9", "pipx", "pip3.x", "pip-3.9", "pip.9",
+    ]);
+    assert_eq!(
+        names(script_specs(&console, &[], "3.12")),
+        [
+            "pip", "pip3", "pip3.12", "pipx", "pip3.x", "pip-3.9", "pip.9"
+        ]
+    );
+    let console = ep(&[
+        "easy_install",
+        "easy_install-3.8",
+        "easy_install-3",
+        "easy_install3.8",
+    ]);
+    assert_eq!(
+        names(script_specs(&console, &[], "3.7")),
+        [
+            "easy_install",
+            "easy_install-3.7",
+            "easy_install-3",
+            "easy_install3.8"
+        ]
+    );
+}
+
+#[test]
+fn distlib_04_is_known_only_with_its_own_joining() {
+    let trampoline_only = "SCRIPT_TEMPLATE = r'''T'''\n            result += b\"' '''\\n\"\n";
+    assert_eq!(ScriptStyle::detect(sources(PIP_26, trampoline_only)), None);
+}
