@@ -128,7 +128,7 @@ impl Layout {
         options: &Options,
         python: &BaseInterpreter,
     ) -> Result<Layout> {
-        let env_dir = checked_env_dir(env_dir, cwd)?;
+        let env_dir = super::validate::env_dir(env_dir, cwd)?;
         let rules = match options.route {
             RouteChoice::Auto => VenvRules::for_target(python),
             RouteChoice::Delegated => None,
@@ -250,24 +250,6 @@ pub(super) fn interpreter_paths(python: &BaseInterpreter, base_executable: &Path
         python.real_executable.clone(),
         base_executable.to_path_buf(),
     ]
-}
-
-/// ENV_DIR made absolute as `os.path.abspath` does, refused where no
-/// environment could ever live there.
-fn checked_env_dir(env_dir: &Path, cwd: &Path) -> Result<PathBuf> {
-    if env_dir.as_os_str().is_empty() {
-        return Err(Error::EmptyEnvDir);
-    }
-    let env_dir = paths::absolute(cwd, env_dir);
-    if env_dir.as_os_str().to_str().is_none() {
-        return Err(Error::NotUtf8(env_dir));
-    }
-    // CPython refuses this only from 3.11; older ones build an environment
-    // whose activation breaks PATH, so pyvenv always refuses.
-    if env_dir.to_string_lossy().contains(':') {
-        return Err(Error::PathSeparator(env_dir));
-    }
-    Ok(env_dir)
 }
 
 /// The prompt the activation scripts show (3.13's semantics for every

@@ -8,7 +8,7 @@
 //! than written. The same checks run over every ENV_DIR of a run before the
 //! first one is made, so a run never stops halfway with some made.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::interpreter::probe::BaseInterpreter;
@@ -27,7 +27,7 @@ pub fn line_break(text: &str) -> Option<char> {
 
 /// Refuses an ENV_DIR (as the user wrote it, made absolute against `cwd`)
 /// that no environment could ever be made at.
-pub fn env_dir(dir: &Path, cwd: &Path) -> Result<()> {
+pub fn env_dir(dir: &Path, cwd: &Path) -> Result<PathBuf> {
     if dir.as_os_str().is_empty() {
         return Err(Error::EmptyEnvDir);
     }
@@ -42,10 +42,12 @@ pub fn env_dir(dir: &Path, cwd: &Path) -> Result<()> {
             character: c,
         });
     }
+    // CPython refuses this only from 3.11; older ones build an environment
+    // whose activation breaks PATH, so pyvenv always refuses.
     if text.contains(':') {
         return Err(Error::PathSeparator(absolute));
     }
-    Ok(())
+    Ok(absolute)
 }
 
 /// Refuses a `--prompt` that would add a line to `pyvenv.cfg`.
