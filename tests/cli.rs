@@ -7,22 +7,8 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+#[macro_use]
 mod support;
-
-use support::pyenv_python;
-
-/// The interpreter a test needs, or a visible skip.
-macro_rules! require {
-    ($minor:expr) => {
-        match pyenv_python($minor) {
-            Some(p) => p,
-            None => {
-                eprintln!("SKIPPED: CPython 3.{} is not installed under pyenv", $minor);
-                return;
-            }
-        }
-    };
-}
 
 /// pyvenv with a clean, known environment: PATH holds only `path_dirs`.
 fn pyvenv(path_dirs: &[&Path]) -> Command {

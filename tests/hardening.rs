@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+#[macro_use]
 mod support;
 
 #[path = "common/refusal.rs"]
@@ -19,18 +20,6 @@ use refusal::{listing, names_in, refused_by};
 
 fn python() -> Option<PathBuf> {
     support::pyenv_python(12)
-}
-
-macro_rules! require {
-    ($minor:expr) => {
-        match support::pyenv_python($minor) {
-            Some(p) => p,
-            None => {
-                eprintln!("SKIPPED: CPython 3.{} is not installed under pyenv", $minor);
-                return;
-            }
-        }
-    };
 }
 
 fn pyvenv() -> Command {

@@ -8,19 +8,8 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 
+#[macro_use]
 mod support;
-
-macro_rules! require {
-    ($minor:expr) => {
-        match support::pyenv_python($minor) {
-            Some(p) => p,
-            None => {
-                eprintln!("SKIPPED: CPython 3.{} is not installed under pyenv", $minor);
-                return;
-            }
-        }
-    };
-}
 
 /// pyvenv with HOME inside `root` and no cache variables set.
 fn pyvenv(root: &Path) -> Command {

@@ -1,7 +1,7 @@
 //! What the behaviour tests share: the interpreters on this machine, and
 //! taking and comparing pictures of an environment on disk.
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_macros)]
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
@@ -9,6 +9,20 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub mod target;
+
+/// pyenv's CPython 3.`minor`, or a visible skip of the calling test (for a
+/// file that declares `#[macro_use] mod support;`).
+macro_rules! require {
+    ($minor:expr) => {
+        match $crate::support::pyenv_python($minor) {
+            Some(p) => p,
+            None => {
+                eprintln!("SKIPPED: CPython 3.{} is not installed under pyenv", $minor);
+                return;
+            }
+        }
+    };
+}
 pub use target::Target;
 
 /// Activation scripts: present in both, but their text is pyvenv's own.
