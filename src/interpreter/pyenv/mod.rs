@@ -48,16 +48,28 @@ pub struct PyenvEnv {
 impl PyenvEnv {
     /// The process's own pyenv variables.
     pub fn from_process() -> PyenvEnv {
-        let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-        PyenvEnv {
-            version: var("PYENV_VERSION"),
-            dir: var("PYENV_DIR"),
-            hook_path: var("PYENV_HOOK_PATH"),
-            pwd: var("PWD"),
-            shim_paths: std::env::vars_os()
-                .filter(|(k, _)| k.as_bytes().starts_with(b"_PYENV_SHIM_PATH"))
-                .collect(),
+        PyenvEnv::from_vars(std::env::vars_os())
+    }
+
+    /// The pyenv variables among `vars` (an environment's names and
+    /// values); an empty one counts as unset, as pyenv's `[ -z ]` does.
+    pub fn from_vars(vars: impl IntoIterator<Item = (OsString, OsString)>) -> PyenvEnv {
+        let mut env = PyenvEnv::default();
+        for (name, value) in vars {
+            let slot = match name.as_bytes() {
+                b"PYENV_VERSION" => &mut env.version,
+                b"PYENV_DIR" => &mut env.dir,
+                b"PYENV_HOOK_PATH" => &mut env.hook_path,
+                b"PWD" => &mut env.pwd,
+                n if n.starts_with(b"_PYENV_SHIM_PATH") => {
+                    env.shim_paths.push((name, value));
+                    continue;
+                }
+                _ => continue,
+            };
+            *slot = Some(value).filter(|v| !v.is_empty());
         }
+        env
     }
 
     fn shim_path_var(&self, name: &str) -> Option<&OsStr> {

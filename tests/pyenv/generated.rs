@@ -1,0 +1,691 @@
+//! Generated cases, with the real pyenv as the oracle: random `$PYENV_ROOT`
+//! trees (the version names users have, odd ones, symlinked versions,
+//! versions without the command), random `.python-version` files at random
+//! depths, `PYENV_VERSION`, `PYENV_DIR`, `PWD` and `PATH` set or not; for
+//! each, pyvenv's reading of the shim (`pyenv::resolve`) against what the
+//! shim itself runs. The fake interpreters print the path they were run
+//! as, so the shim's own answer is the program it `exec`ed.
+//!
+//! "Undecided" (pyvenv runs the shim) is always allowed; a different
+//! decided answer never is. `PYVENV_PYENV_CASES` sets the number of cases
+//! (default 96, 640 in CI, where the seed is fixed: `CI=true`); locally the
+//! seed varies unless `PYVENV_PYENV_SEED` fixes it.
+
+use std::ffi::OsString;
+use std::os::unix::fs::{PermissionsExt, symlink};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
+use pyvenv::interpreter::pyenv::{PyenvEnv, Resolution, resolve};
+
+/// What every case shares: pyenv's installation, the shim text `pyenv
+/// rehash` writes (its root to be filled in), and a PATH's worth of tools
+/// without any python.
+struct Fixture {
+    _tmp: tempfile::TempDir,
+    shim_template: String,
+    template_root: String,
+    tools: PathBuf,
+}
+
+impl Fixture {
+    fn new(install: &Path) -> Fixture {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("root");
+        write_python(&root.join("versions/3.12.1/bin/python3"));
+        let rehash = Command::new(install.join("libexec/pyenv"))
+            .arg("rehash")
+            .env_clear()
+            .env("PYENV_ROOT", &root)
+            .env("HOME", tmp.path())
+            .env("PATH", "/usr/bin:/bin")
+            .output()
+            .unwrap();
+        assert!(rehash.status.success(), "{rehash:?}");
+        let shim_template = std::fs::read_to_string(root.join("shims/python3")).unwrap();
+        // What pyenv's scripts run, and no python for "system" to find.
+        let tools = tmp.path().join("tools");
+        std::fs::create_dir(&tools).unwrap();
+        for dir in ["/usr/bin", "/bin"] {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let name = entry.file_name();
+                let link = tools.join(&name);
+                if !name.to_string_lossy().starts_with("python") && !link.exists() {
+                    symlink(entry.path(), link).unwrap();
+                }
+            }
+        }
+        Fixture {
+            template_root: root.to_str().unwrap().to_string(),
+            _tmp: tmp,
+            shim_template,
+            tools,
+        }
+    }
+
+    fn shim_for(&self, root: &Path) -> String {
+        self.shim_template
+            .replace(&self.template_root, root.to_str().unwrap())
+    }
+}
+
+/// A fake interpreter: prints the path it was run as, like
+/// `sys.executable` for a python run by its full path.
+fn write_python(path: &Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, "#!/bin/sh\nprintf '%s\\n' \"$0\"\n").unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// What `versions/<name>` is.
+#[derive(Debug, Clone)]
+enum Entry {
+    /// A version with a `bin/python3`.
+    Python,
+    /// `bin/python3` is there but not executable.
+    NotExecutable,
+    /// A version without `python3` (a python2, a broken install).
+    NoPython,
+    /// A symlink to another entry (by index, modulo their number).
+    Link(usize),
+    /// A plain file, not a directory.
+    File,
+    /// A pyenv-virtualenv environment (`bin/activate`) without python3.
+    Virtualenv,
+    /// `bin/python3` a symlink to the system's real python.
+    RealPython,
+}
+
+/// Which directory a variable names.
+#[derive(Debug, Clone)]
+enum Dir {
+    Unset,
+    Empty,
+    Cwd,
+    /// The working directory as a path through a symlink.
+    Logical,
+    /// A directory of the tree at this depth (modulo the depth).
+    Level(usize),
+    Relative,
+    Missing,
+    /// The working directory with a trailing slash.
+    Slash,
+}
+
+/// The `PATH` the user has.
+#[derive(Debug, Clone)]
+struct PathChoice {
+    /// A `python3` on PATH for pyenv's `system`.
+    system_python: bool,
+    /// That directory comes before the shims.
+    system_first: bool,
+    /// The shim is run from a copy in another directory on PATH.
+    shim_elsewhere: bool,
+    /// `_PYENV_SHIM_PATH` / `_PYENV_SHIM_PATHS_PYTHON3` name the system's
+    /// python directory (as a shim run earlier would have exported).
+    shim_var: u8,
+    /// An empty or relative entry.
+    odd_entry: u8,
+}
+
+#[derive(Debug, Clone)]
+struct Case {
+    versions: Vec<(String, Entry)>,
+    global: Option<String>,
+    depth: usize,
+    cwd_depth: usize,
+    /// `.python-version` files: depth (0 is above the working tree) and content.
+    files: Vec<(usize, Option<String>)>,
+    pyenv_version: Option<String>,
+    pyenv_dir: Dir,
+    pwd: Dir,
+    path: PathChoice,
+    hook_path: u8,
+    virtualenv_plugin: bool,
+}
+
+/// Version directory names as users have them, and oddities.
+const NAMES: &[&str] = &[
+    "3.12.1",
+    "3.12.10",
+    "3.12.9",
+    "3.12.1rc1",
+    "3.12-dev",
+    "3.13.0",
+    "3.13.0t",
+    "3.13.1t",
+    "3.13.0a1",
+    "3.13.0b2",
+    "3.11.7",
+    "3.11",
+    "3",
+    "pypy3.11-7.3.20",
+    "pypy3.10-7.3.19",
+    "miniconda3-latest",
+    "miniconda3-4.7.12",
+    "anaconda3-2024.02",
+    "graalpy-24.1.0",
+    "system",
+    "python-3.12.1",
+    "3.12.1-debug",
+    "3.12.01",
+    "3.12.1t",
+    "3.12t",
+    "3.12.1.2",
+    "3.12.x",
+    "3.12.src",
+    "3.12-src",
+    "3.14-latest",
+    "3.12.2b",
+    "3.12.3a10",
+    ".3.12",
+    "3.12.4 x",
+    "3.12.5\nx",
+    "3.12.-6",
+    "3.12.7:8",
+    "3.12.99999999999999999999999999999999",
+    "3.12.é",
+    "t",
+    "3.t",
+];
+
+/// The words a selection is made of: names and their prefixes...
+const WORDS: &[&str] = &[
+    "3.12",
+    "3.12.1",
+    "3.12.10",
+    "3",
+    "3.13",
+    "3.13t",
+    "3.13.0t",
+    "3.12t",
+    "3.11",
+    "3.1",
+    "3.12.",
+    "python-3.12",
+    "python-3.12.1",
+    "python-3.13t",
+    "python-3",
+    "system",
+    "3.99",
+    "python-3.99",
+    "pypy3.11",
+    "pypy3.11-7.3",
+    "pypy3.11-7.3.20",
+    "pypy3",
+    "miniconda3",
+    "miniconda3-latest",
+    "miniconda3-4",
+    "3.12-dev",
+    "3.12.1rc1",
+    "3.12-debug",
+    "graalpy",
+    "anaconda3",
+    "3.12.01",
+    "t",
+    "3.t",
+    "3.12.x",
+    "3.12.1.",
+    "python-",
+    "-3.12",
+    "3.12.-",
+    "3.12.1-debug",
+    "python-system",
+    "3.12.99999999999999999999999999999999",
+    "3.12.é",
+];
+
+/// ...and what pyenv must refuse or would expand.
+const ODD_WORDS: &[&str] = &[
+    "../3.12.1",
+    "x/3.12.1",
+    "..",
+    ".",
+    "3.*",
+    "3.1?",
+    "[3].12",
+    "\u{1}",
+    "3.12/",
+];
+
+fn name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => prop::sample::select(NAMES).prop_map(String::from),
+        2 => (11u32..14, 0u32..12, prop::sample::select(&["", "", "", "t", "rc1", "a2", "-dev", "-debug"][..]))
+            .prop_map(|(minor, patch, suffix)| format!("3.{minor}.{patch}{suffix}")),
+    ]
+}
+
+fn word() -> impl Strategy<Value = String> {
+    prop_oneof![
+        8 => prop::sample::select(WORDS).prop_map(String::from),
+        1 => prop::sample::select(ODD_WORDS).prop_map(String::from),
+        2 => name(),
+        1 => (11u32..14, prop::sample::select(&["", "t", "."][..]))
+            .prop_map(|(minor, s)| format!("3.{minor}{s}")),
+    ]
+}
+
+fn entry() -> impl Strategy<Value = Entry> {
+    prop_oneof![
+        8 => Just(Entry::Python),
+        1 => Just(Entry::NotExecutable),
+        2 => Just(Entry::NoPython),
+        2 => any::<usize>().prop_map(Entry::Link),
+        1 => Just(Entry::File),
+        1 => Just(Entry::Virtualenv),
+        1 => Just(Entry::RealPython),
+    ]
+}
+
+/// A selection as `PYENV_VERSION` holds it: words joined with `:`.
+fn selection() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(word(), 1..4),
+        prop::sample::select(&["", "", "", "", "", ":", "::"][..]),
+        prop::sample::select(&["", "", "", "", "", "", "", ":"][..]),
+    )
+        .prop_map(|(words, end, lead)| format!("{lead}{}{end}", words.join(":")))
+}
+
+/// One line of a `.python-version`, without its end.
+fn line() -> impl Strategy<Value = String> {
+    let lead = prop::sample::select(&["", "", "", "", "", " ", "  ", "\t", "\r"][..]);
+    let tail = prop::sample::select(&["", "", "", " ", "\t", " extra words", "  # note", "\r"][..]);
+    prop_oneof![
+        30 => (lead, word(), tail).prop_map(|(l, w, t)| format!("{l}{w}{t}")),
+        8 => prop::sample::select(&["", " ", "# pinned", "#3.12.1", " # 3.13", "\t"][..])
+            .prop_map(String::from),
+        1 => (1000usize..1100, word()).prop_map(|(n, w)| format!("{}{w}", " ".repeat(n))),
+        1 => (word(), 0usize..4).prop_map(|(w, at)| {
+            let mut w = w;
+            let at = (0..=at.min(w.len())).rev().find(|&i| w.is_char_boundary(i)).unwrap_or(0);
+            w.insert(at, '\0');
+            w
+        }),
+    ]
+}
+
+/// A version file's bytes: lines with LF or CRLF ends, the last one maybe
+/// without an end.
+fn version_file() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(
+            (line(), prop::sample::select(&["\n", "\n", "\r\n"][..])),
+            0..5,
+        ),
+        any::<bool>(),
+    )
+        .prop_map(|(lines, last_ended)| {
+            let mut out = String::new();
+            let n = lines.len();
+            for (i, (text, end)) in lines.into_iter().enumerate() {
+                out.push_str(&text);
+                if i + 1 < n || last_ended {
+                    out.push_str(end);
+                }
+            }
+            out
+        })
+}
+
+fn dir() -> impl Strategy<Value = Dir> {
+    prop_oneof![
+        16 => Just(Dir::Unset),
+        2 => Just(Dir::Empty),
+        8 => Just(Dir::Cwd),
+        6 => Just(Dir::Logical),
+        10 => (0usize..6).prop_map(Dir::Level),
+        1 => Just(Dir::Relative),
+        1 => Just(Dir::Missing),
+        2 => Just(Dir::Slash),
+    ]
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    let tree = (0usize..5, 0usize..5).prop_map(|(d, c)| (d, c.min(d)));
+    (
+        prop::collection::vec((name(), entry()), 0..7),
+        prop::option::weighted(0.7, version_file()),
+        tree,
+        prop::collection::vec(
+            (0usize..6, prop::option::weighted(0.9, version_file())),
+            0..4,
+        ),
+        prop::option::weighted(0.35, selection()),
+        (dir(), dir()),
+        (any::<bool>(), any::<bool>(), any::<bool>(), 0u8..8, 0u8..40),
+        (0u8..30, any::<bool>()),
+    )
+        .prop_map(
+            |(
+                versions,
+                global,
+                (depth, cwd_depth),
+                files,
+                pyenv_version,
+                (pyenv_dir, pwd),
+                p,
+                h,
+            )| {
+                Case {
+                    versions,
+                    global,
+                    depth,
+                    cwd_depth,
+                    files,
+                    pyenv_version,
+                    pyenv_dir,
+                    pwd,
+                    path: PathChoice {
+                        system_python: p.0 || p.1,
+                        system_first: p.1 && p.2,
+                        shim_elsewhere: p.2 && !p.0,
+                        shim_var: p.3,
+                        odd_entry: p.4,
+                    },
+                    hook_path: h.0,
+                    virtualenv_plugin: h.1,
+                }
+            },
+        )
+}
+
+/// A case laid out on disk.
+struct Laid {
+    _tmp: tempfile::TempDir,
+    shim: PathBuf,
+    cwd: PathBuf,
+    path: OsString,
+    vars: Vec<(OsString, OsString)>,
+    home: PathBuf,
+}
+
+fn lay_out(fx: &Fixture, case: &Case, install: &Path) -> Laid {
+    let tmp = tempfile::tempdir().unwrap();
+    let top = tmp.path().to_path_buf();
+    let root = top.join("root");
+    let versions = root.join("versions");
+    std::fs::create_dir_all(&versions).unwrap();
+    // Entries first, then the links between them.
+    let mut names: Vec<&str> = Vec::new();
+    for (name, entry) in &case.versions {
+        let dir = versions.join(name);
+        if names.contains(&name.as_str()) || name.is_empty() {
+            continue;
+        }
+        match entry {
+            Entry::Python => write_python(&dir.join("bin/python3")),
+            Entry::NotExecutable => {
+                std::fs::create_dir_all(dir.join("bin")).unwrap();
+                std::fs::write(dir.join("bin/python3"), "").unwrap();
+            }
+            Entry::NoPython => write_python(&dir.join("bin/python2")),
+            Entry::Link(_) => {}
+            Entry::File => std::fs::write(&dir, "").unwrap(),
+            Entry::Virtualenv => {
+                std::fs::create_dir_all(dir.join("bin")).unwrap();
+                std::fs::write(dir.join("bin/activate"), "").unwrap();
+                std::fs::write(dir.join("pyvenv.cfg"), "home = /nowhere/bin\n").unwrap();
+            }
+            Entry::RealPython => {
+                std::fs::create_dir_all(dir.join("bin")).unwrap();
+                symlink("/usr/bin/python3", dir.join("bin/python3")).unwrap();
+            }
+        }
+        names.push(name);
+    }
+    for (name, entry) in &case.versions {
+        if let Entry::Link(i) = entry {
+            let dir = versions.join(name);
+            if dir.symlink_metadata().is_err() && !name.is_empty() {
+                // To another version, or outside the root when there is none.
+                let target = match names.get(i % names.len().max(1)) {
+                    Some(other) => PathBuf::from(other),
+                    None => {
+                        let outside = top.join("elsewhere");
+                        write_python(&outside.join("bin/python3"));
+                        outside
+                    }
+                };
+                symlink(target, &dir).unwrap();
+            }
+        }
+    }
+    if let Some(global) = &case.global {
+        std::fs::write(root.join("version"), global).unwrap();
+    }
+    let shims = root.join("shims");
+    std::fs::create_dir_all(&shims).unwrap();
+    let shim_text = fx.shim_for(&root);
+    let mut shim = shims.join("python3");
+    std::fs::write(&shim, &shim_text).unwrap();
+    std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let _ = install;
+    if case.virtualenv_plugin {
+        std::fs::create_dir_all(root.join("plugins/pyenv-virtualenv/etc/pyenv.d/which")).unwrap();
+        let real = install.join("plugins/pyenv-virtualenv/etc/pyenv.d/which");
+        for script in [
+            "system-site-packages.bash",
+            "python-config.bash",
+            "conda.bash",
+        ] {
+            let from = real.join(script);
+            if from.exists() {
+                std::fs::copy(
+                    from,
+                    root.join("plugins/pyenv-virtualenv/etc/pyenv.d/which")
+                        .join(script),
+                )
+                .unwrap();
+            }
+        }
+    }
+    // The working tree: work/d1/d2/..., and a link to its first level.
+    let work = top.join("work");
+    let mut levels = vec![top.clone(), work.clone()];
+    for i in 1..=case.depth {
+        let next = levels.last().unwrap().join(format!("d{i}"));
+        levels.push(next);
+    }
+    std::fs::create_dir_all(levels.last().unwrap()).unwrap();
+    let cwd = levels[case.cwd_depth + 1].clone();
+    symlink(&work, top.join("link")).unwrap();
+    let logical = top.join("link").join(cwd.strip_prefix(&work).unwrap());
+    for (level, content) in &case.files {
+        let dir = &levels[level % levels.len()];
+        let file = dir.join(".python-version");
+        if file.symlink_metadata().is_ok() {
+            continue;
+        }
+        match content {
+            Some(bytes) => std::fs::write(&file, bytes).unwrap(),
+            None => std::fs::create_dir(&file).unwrap(),
+        }
+    }
+    let dir_value = |d: &Dir| -> Option<OsString> {
+        Some(match d {
+            Dir::Unset => return None,
+            Dir::Empty => OsString::new(),
+            Dir::Cwd => cwd.clone().into(),
+            Dir::Logical => logical.clone().into(),
+            Dir::Level(i) => levels[i % levels.len()].clone().into(),
+            Dir::Relative => "d1".into(),
+            Dir::Missing => top.join("missing").into(),
+            Dir::Slash => format!("{}/", cwd.display()).into(),
+        })
+    };
+    // PATH: the shims, maybe a system python3, the tools.
+    let sysbin = top.join("sysbin");
+    let mut path: Vec<PathBuf> = Vec::new();
+    let p = &case.path;
+    if p.system_python {
+        write_python(&sysbin.join("python3"));
+    }
+    if p.shim_elsewhere {
+        let other = top.join("othershims");
+        std::fs::create_dir(&other).unwrap();
+        shim = other.join("python3");
+        std::fs::write(&shim, &shim_text).unwrap();
+        std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path.push(other);
+    }
+    if p.system_first {
+        path.push(sysbin.clone());
+    }
+    path.push(shims.clone());
+    if p.system_python && !p.system_first {
+        path.push(sysbin.clone());
+    }
+    path.push(fx.tools.clone());
+    let mut path = std::env::join_paths(&path).unwrap();
+    match p.odd_entry {
+        0 => path.push(":"),
+        1 => path.push(":relative"),
+        2 => path.push(":~/bin"),
+        _ => {}
+    }
+    let mut vars: Vec<(OsString, OsString)> = vec![
+        ("HOME".into(), top.clone().into()),
+        ("PATH".into(), path.clone()),
+    ];
+    if let Some(v) = dir_value(&case.pwd) {
+        vars.push(("PWD".into(), v));
+    }
+    if let Some(v) = dir_value(&case.pyenv_dir) {
+        vars.push(("PYENV_DIR".into(), v));
+    }
+    if let Some(v) = &case.pyenv_version {
+        vars.push(("PYENV_VERSION".into(), v.into()));
+    }
+    match p.shim_var {
+        0 => vars.push(("_PYENV_SHIM_PATH".into(), sysbin.clone().into())),
+        1 => vars.push(("_PYENV_SHIM_PATHS_PYTHON3".into(), sysbin.clone().into())),
+        2 => vars.push((
+            "_PYENV_SHIM_PATHS_PYTHON3".into(),
+            format!("{}:/nowhere", sysbin.display()).into(),
+        )),
+        3 => vars.push(("_PYENV_SHIM_PATHS_PYTHON".into(), sysbin.clone().into())),
+        _ => {}
+    }
+    let hooks = top.join("hooks");
+    match case.hook_path {
+        0 => {
+            std::fs::create_dir_all(hooks.join("which")).unwrap();
+            vars.push(("PYENV_HOOK_PATH".into(), hooks.into()));
+        }
+        1 => {
+            std::fs::create_dir_all(hooks.join("which")).unwrap();
+            std::fs::write(hooks.join("which/noop.bash"), "true\n").unwrap();
+            vars.push(("PYENV_HOOK_PATH".into(), hooks.into()));
+        }
+        2 => vars.push(("PYENV_HOOK_PATH".into(), "relative".into())),
+        _ => {}
+    }
+    Laid {
+        _tmp: tmp,
+        shim,
+        cwd,
+        path,
+        vars,
+        home: top,
+    }
+}
+
+/// What the shim itself did: the program it ran, or that it failed.
+fn run_shim(laid: &Laid) -> (Option<PathBuf>, String) {
+    let out = Command::new(&laid.shim)
+        .args(["-c", "import sys; print(sys.executable)"])
+        .env_clear()
+        .envs(laid.vars.iter().map(|(k, v)| (k, v)))
+        .current_dir(&laid.cwd)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let _ = &laid.home;
+    if out.status.success() {
+        let text = String::from_utf8_lossy(&out.stdout);
+        (Some(PathBuf::from(text.trim_end_matches('\n'))), stderr)
+    } else {
+        (None, stderr)
+    }
+}
+
+fn cases() -> u32 {
+    let ci = std::env::var_os("CI").is_some_and(|v| v == "true");
+    std::env::var("PYVENV_PYENV_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(if ci { 640 } else { 96 })
+}
+
+fn seed() -> RngSeed {
+    let fixed = std::env::var("PYVENV_PYENV_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok());
+    match fixed {
+        Some(seed) => RngSeed::Fixed(seed),
+        None if std::env::var_os("CI").is_some_and(|v| v == "true") => RngSeed::Fixed(20),
+        None => {
+            let seed = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos() as u64);
+            eprintln!("PYVENV_PYENV_SEED={seed}");
+            RngSeed::Fixed(seed)
+        }
+    }
+}
+
+#[test]
+fn generated_cases_decide_as_the_shim_runs() {
+    let Some(install) = super::pyenv_install() else {
+        return;
+    };
+    let fx = Fixture::new(&install);
+    let config = Config {
+        cases: cases(),
+        rng_seed: seed(),
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let decided = AtomicUsize::new(0);
+    let total = AtomicUsize::new(0);
+    let mut runner = TestRunner::new(config);
+    let result = runner.run(&case(), |case| {
+        let laid = lay_out(&fx, &case, &install);
+        let env = PyenvEnv::from_vars(laid.vars.clone());
+        let ours = resolve(&laid.shim, Some(&laid.path), &laid.cwd, &env);
+        total.fetch_add(1, Ordering::Relaxed);
+        // Undecided is always allowed: pyvenv runs the shim then.
+        if ours == Resolution::Undecided {
+            return Ok(());
+        }
+        let (theirs, stderr) = run_shim(&laid);
+        let agrees = match &ours {
+            Resolution::Undecided => true,
+            Resolution::Runs(program) => theirs.as_deref() == Some(program.as_path()),
+            Resolution::Fails => theirs.is_none(),
+            Resolution::NotAShim => false,
+        };
+        if !matches!(ours, Resolution::Undecided) {
+            decided.fetch_add(1, Ordering::Relaxed);
+        }
+        if agrees {
+            Ok(())
+        } else {
+            Err(TestCaseError::fail(format!(
+                "pyvenv: {ours:?}\nthe shim: {theirs:?}\n{stderr}"
+            )))
+        }
+    });
+    let (decided, total) = (decided.into_inner(), total.into_inner());
+    eprintln!("{decided} of {total} generated cases decided without the shim");
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    // A reader that gives up on everything would pass the comparison.
+    assert!(decided * 2 > total, "only {decided} of {total} decided");
+}
