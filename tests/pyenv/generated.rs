@@ -28,6 +28,8 @@ struct Fixture {
     _tmp: tempfile::TempDir,
     shim_template: String,
     template_root: String,
+    /// pyenv's installation, as the template names it.
+    install: String,
     tools: PathBuf,
 }
 
@@ -60,15 +62,21 @@ impl Fixture {
         }
         Fixture {
             template_root: root.to_str().unwrap().to_string(),
+            install: install.to_str().unwrap().to_string(),
             _tmp: tmp,
             shim_template,
             tools,
         }
     }
 
-    fn shim_for(&self, root: &Path) -> String {
+    /// The shim `pyenv rehash` writes for `root`, running `pyenv`.
+    fn shim_for(&self, root: &str, pyenv: &str) -> String {
         self.shim_template
-            .replace(&self.template_root, root.to_str().unwrap())
+            .replace(
+                &format!("\"{}/libexec/pyenv\"", self.install),
+                &format!("\"{pyenv}\""),
+            )
+            .replace(&self.template_root, root)
     }
 }
 
@@ -109,7 +117,8 @@ enum Dir {
     Logical,
     /// A directory of the tree at this depth (modulo the depth).
     Level(usize),
-    Relative,
+    /// `..`, `d1` or `.`.
+    Relative(u8),
     Missing,
     /// The working directory with a trailing slash.
     Slash,
@@ -131,13 +140,32 @@ struct PathChoice {
     odd_entry: u8,
 }
 
+/// How the shim names `$PYENV_ROOT` and pyenv: as `pyenv rehash` writes
+/// them for a root with a trailing slash or characters bash expands.
+#[derive(Debug, Clone, Copy)]
+enum Root {
+    Plain,
+    /// `PYENV_ROOT=/x/root/` (pyenv strips one slash), or two.
+    Slash(u8),
+    /// A name with a space: plain text between double quotes.
+    Space,
+    /// A `$`, backquote or backslash, which bash expands inside quotes.
+    Expanded(u8),
+    /// A relative root.
+    Relative,
+    /// pyenv itself found through a path with a `$` in it.
+    DollarPyenv,
+}
+
 #[derive(Debug, Clone)]
 struct Case {
+    root: Root,
     versions: Vec<(String, Entry)>,
     global: Option<String>,
     depth: usize,
     cwd_depth: usize,
-    /// `.python-version` files: depth (0 is above the working tree) and content.
+    /// `.python-version` files: where (0 above the working tree, 1 above
+    /// the link to it, then each depth) and content (a directory if none).
     files: Vec<(usize, Option<String>)>,
     pyenv_version: Option<String>,
     pyenv_dir: Dir,
@@ -299,7 +327,8 @@ fn line() -> impl Strategy<Value = String> {
         30 => (lead, word(), tail).prop_map(|(l, w, t)| format!("{l}{w}{t}")),
         8 => prop::sample::select(&["", " ", "# pinned", "#3.12.1", " # 3.13", "\t"][..])
             .prop_map(String::from),
-        1 => (1000usize..1100, word()).prop_map(|(n, w)| format!("{}{w}", " ".repeat(n))),
+        1 => (1010usize..1030, word()).prop_map(|(n, w)| format!("{}{w}", " ".repeat(n))),
+        1 => (word(), 1020usize..1030).prop_map(|(w, n)| format!("{w} {}", "3".repeat(n))),
         1 => (word(), 0usize..4).prop_map(|(w, at)| {
             let mut w = w;
             let at = (0..=at.min(w.len())).rev().find(|&i| w.is_char_boundary(i)).unwrap_or(0);
@@ -338,10 +367,21 @@ fn dir() -> impl Strategy<Value = Dir> {
         2 => Just(Dir::Empty),
         8 => Just(Dir::Cwd),
         6 => Just(Dir::Logical),
-        10 => (0usize..6).prop_map(Dir::Level),
-        1 => Just(Dir::Relative),
+        10 => (0usize..7).prop_map(Dir::Level),
+        2 => (0u8..3).prop_map(Dir::Relative),
         1 => Just(Dir::Missing),
         2 => Just(Dir::Slash),
+    ]
+}
+
+fn root() -> impl Strategy<Value = Root> {
+    prop_oneof![
+        20 => Just(Root::Plain),
+        2 => (1u8..3).prop_map(Root::Slash),
+        1 => Just(Root::Space),
+        2 => (0u8..3).prop_map(Root::Expanded),
+        1 => Just(Root::Relative),
+        1 => Just(Root::DollarPyenv),
     ]
 }
 
@@ -352,13 +392,13 @@ fn case() -> impl Strategy<Value = Case> {
         prop::option::weighted(0.7, version_file()),
         tree,
         prop::collection::vec(
-            (0usize..6, prop::option::weighted(0.9, version_file())),
+            (0usize..7, prop::option::weighted(0.9, version_file())),
             0..4,
         ),
         prop::option::weighted(0.35, selection()),
         (dir(), dir()),
         (any::<bool>(), any::<bool>(), any::<bool>(), 0u8..8, 0u8..40),
-        (0u8..30, any::<bool>()),
+        (0u8..30, any::<bool>(), root()),
     )
         .prop_map(
             |(
@@ -372,6 +412,7 @@ fn case() -> impl Strategy<Value = Case> {
                 h,
             )| {
                 Case {
+                    root: h.2,
                     versions,
                     global,
                     depth,
@@ -407,7 +448,14 @@ struct Laid {
 fn lay_out(fx: &Fixture, case: &Case, install: &Path) -> Laid {
     let tmp = tempfile::tempdir().unwrap();
     let top = tmp.path().to_path_buf();
-    let root = top.join("root");
+    let root_name = match case.root {
+        Root::Space => "the root",
+        Root::Expanded(0) => "r$HOME",
+        Root::Expanded(1) => "r`true`",
+        Root::Expanded(_) => "r\\x",
+        _ => "root",
+    };
+    let root = top.join(root_name);
     let versions = root.join("versions");
     std::fs::create_dir_all(&versions).unwrap();
     // Entries first, then the links between them.
@@ -460,11 +508,22 @@ fn lay_out(fx: &Fixture, case: &Case, install: &Path) -> Laid {
     }
     let shims = root.join("shims");
     std::fs::create_dir_all(&shims).unwrap();
-    let shim_text = fx.shim_for(&root);
+    let root_text = match case.root {
+        Root::Slash(n) => format!("{}{}", root.display(), "/".repeat(n.into())),
+        Root::Relative => root_name.to_string(),
+        _ => root.display().to_string(),
+    };
+    let pyenv = match case.root {
+        Root::DollarPyenv => {
+            symlink(install, top.join("p$HOME")).unwrap();
+            format!("{}/p$HOME/libexec/pyenv", top.display())
+        }
+        _ => format!("{}/libexec/pyenv", install.display()),
+    };
+    let shim_text = fx.shim_for(&root_text, &pyenv);
     let mut shim = shims.join("python3");
     std::fs::write(&shim, &shim_text).unwrap();
     std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let _ = install;
     if case.virtualenv_plugin {
         std::fs::create_dir_all(root.join("plugins/pyenv-virtualenv/etc/pyenv.d/which")).unwrap();
         let real = install.join("plugins/pyenv-virtualenv/etc/pyenv.d/which");
@@ -484,17 +543,19 @@ fn lay_out(fx: &Fixture, case: &Case, install: &Path) -> Laid {
             }
         }
     }
-    // The working tree: work/d1/d2/..., and a link to its first level.
+    // The working tree: work/d1/d2/..., also seen as alt/link/d1/d2/...
     let work = top.join("work");
-    let mut levels = vec![top.clone(), work.clone()];
+    let alt = top.join("alt");
+    let mut levels = vec![top.clone(), alt.clone(), work.clone()];
     for i in 1..=case.depth {
         let next = levels.last().unwrap().join(format!("d{i}"));
         levels.push(next);
     }
     std::fs::create_dir_all(levels.last().unwrap()).unwrap();
-    let cwd = levels[case.cwd_depth + 1].clone();
-    symlink(&work, top.join("link")).unwrap();
-    let logical = top.join("link").join(cwd.strip_prefix(&work).unwrap());
+    let cwd = levels[case.cwd_depth + 2].clone();
+    std::fs::create_dir(&alt).unwrap();
+    symlink(&work, alt.join("link")).unwrap();
+    let logical = alt.join("link").join(cwd.strip_prefix(&work).unwrap());
     for (level, content) in &case.files {
         let dir = &levels[level % levels.len()];
         let file = dir.join(".python-version");
@@ -513,7 +574,7 @@ fn lay_out(fx: &Fixture, case: &Case, install: &Path) -> Laid {
             Dir::Cwd => cwd.clone().into(),
             Dir::Logical => logical.clone().into(),
             Dir::Level(i) => levels[i % levels.len()].clone().into(),
-            Dir::Relative => "d1".into(),
+            Dir::Relative(i) => ["..", "d1", "."][usize::from(*i) % 3].into(),
             Dir::Missing => top.join("missing").into(),
             Dir::Slash => format!("{}/", cwd.display()).into(),
         })
@@ -534,7 +595,7 @@ fn lay_out(fx: &Fixture, case: &Case, install: &Path) -> Laid {
         path.push(other);
     }
     if p.system_first {
-        path.push(sysbin.clone());
+        path.push(sysbin.join(""));
     }
     path.push(shims.clone());
     if p.system_python && !p.system_first {
@@ -659,20 +720,21 @@ fn generated_cases_decide_as_the_shim_runs() {
         let env = PyenvEnv::from_vars(laid.vars.clone());
         let ours = resolve(&laid.shim, Some(&laid.path), &laid.cwd, &env);
         total.fetch_add(1, Ordering::Relaxed);
-        // Undecided is always allowed: pyvenv runs the shim then.
-        if ours == Resolution::Undecided {
+        // Undecided is always allowed: pyvenv runs the shim then, as it
+        // runs any script it does not take for pyenv's shim.
+        if matches!(ours, Resolution::Undecided | Resolution::NotAShim) {
             return Ok(());
         }
+        decided.fetch_add(1, Ordering::Relaxed);
         let (theirs, stderr) = run_shim(&laid);
         let agrees = match &ours {
-            Resolution::Undecided => true,
-            Resolution::Runs(program) => theirs.as_deref() == Some(program.as_path()),
+            // The very bytes: the path is the interpreter's argv[0].
+            Resolution::Runs(program) => {
+                theirs.as_ref().map(|t| t.as_os_str()) == Some(program.as_os_str())
+            }
             Resolution::Fails => theirs.is_none(),
-            Resolution::NotAShim => false,
+            Resolution::Undecided | Resolution::NotAShim => true,
         };
-        if !matches!(ours, Resolution::Undecided) {
-            decided.fetch_add(1, Ordering::Relaxed);
-        }
         if agrees {
             Ok(())
         } else {

@@ -19,7 +19,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use version::{latest, read_version_file, version_file, version_names};
+use version::{installed, read_version_file, version_file, version_names};
 
 mod version;
 
@@ -145,12 +145,7 @@ fn decide(shim: &Shim, path: Option<&OsStr>, cwd: &Path, env: &PyenvEnv) -> Opti
         let candidate = if name == "system" {
             system_command(shim, path, env)?
         } else {
-            let installed = if root.join("versions").join(name).is_dir() {
-                Some(name.to_string())
-            } else {
-                latest(root, name)?
-            };
-            installed.map(|v| {
+            installed(root, name)?.map(|v| {
                 let mut p = shim.root.clone();
                 p.extend_from_slice(format!("/versions/{v}/bin/{}", shim.command).as_bytes());
                 PathBuf::from(OsString::from_vec(p))
@@ -381,8 +376,10 @@ fn system_command(shim: &Shim, path: Option<&OsStr>, env: &PyenvEnv) -> Option<O
         if !dir.starts_with(b"/") {
             return None;
         }
+        // bash adds a slash only where the entry has none.
+        let slash: &[u8] = if dir.ends_with(b"/") { b"" } else { b"/" };
         let candidate = PathBuf::from(OsString::from_vec(
-            [dir, b"/", shim.command.as_bytes()].concat(),
+            [dir, slash, shim.command.as_bytes()].concat(),
         ));
         if is_executable(&candidate) {
             // Another pyenv's shim would run pyenv again: let it.
