@@ -675,6 +675,32 @@ fn run_shim(laid: &Laid) -> (Option<PathBuf>, String) {
     }
 }
 
+/// pyvenv's reading of the laid-out shim against the shim itself: whether
+/// pyvenv decided, or how the two differ.
+fn check(laid: &Laid) -> Result<bool, String> {
+    let env = PyenvEnv::from_vars(laid.vars.clone());
+    let ours = resolve(&laid.shim, Some(&laid.path), &laid.cwd, &env);
+    // Undecided is always allowed: pyvenv runs the shim then, as it runs
+    // any script it does not take for pyenv's shim.
+    if matches!(ours, Resolution::Undecided | Resolution::NotAShim) {
+        return Ok(false);
+    }
+    let (theirs, stderr) = run_shim(laid);
+    let agrees = match &ours {
+        // The very bytes: the path is the interpreter's argv[0].
+        Resolution::Runs(program) => {
+            theirs.as_ref().map(|t| t.as_os_str()) == Some(program.as_os_str())
+        }
+        Resolution::Fails => theirs.is_none(),
+        Resolution::Undecided | Resolution::NotAShim => true,
+    };
+    if agrees {
+        Ok(true)
+    } else {
+        Err(format!("pyvenv: {ours:?}\nthe shim: {theirs:?}\n{stderr}"))
+    }
+}
+
 fn cases() -> u32 {
     let ci = std::env::var_os("CI").is_some_and(|v| v == "true");
     std::env::var("PYVENV_PYENV_CASES")
@@ -716,31 +742,15 @@ fn generated_cases_decide_as_the_shim_runs() {
     let total = AtomicUsize::new(0);
     let mut runner = TestRunner::new(config);
     let result = runner.run(&case(), |case| {
-        let laid = lay_out(&fx, &case, &install);
-        let env = PyenvEnv::from_vars(laid.vars.clone());
-        let ours = resolve(&laid.shim, Some(&laid.path), &laid.cwd, &env);
         total.fetch_add(1, Ordering::Relaxed);
-        // Undecided is always allowed: pyvenv runs the shim then, as it
-        // runs any script it does not take for pyenv's shim.
-        if matches!(ours, Resolution::Undecided | Resolution::NotAShim) {
-            return Ok(());
-        }
-        decided.fetch_add(1, Ordering::Relaxed);
-        let (theirs, stderr) = run_shim(&laid);
-        let agrees = match &ours {
-            // The very bytes: the path is the interpreter's argv[0].
-            Resolution::Runs(program) => {
-                theirs.as_ref().map(|t| t.as_os_str()) == Some(program.as_os_str())
+        let laid = lay_out(&fx, &case, &install);
+        match check(&laid) {
+            Ok(true) => {
+                decided.fetch_add(1, Ordering::Relaxed);
+                Ok(())
             }
-            Resolution::Fails => theirs.is_none(),
-            Resolution::Undecided | Resolution::NotAShim => true,
-        };
-        if agrees {
-            Ok(())
-        } else {
-            Err(TestCaseError::fail(format!(
-                "pyvenv: {ours:?}\nthe shim: {theirs:?}\n{stderr}"
-            )))
+            Ok(false) => Ok(()),
+            Err(e) => Err(TestCaseError::fail(e)),
         }
     });
     let (decided, total) = (decided.into_inner(), total.into_inner());
@@ -750,4 +760,114 @@ fn generated_cases_decide_as_the_shim_runs() {
     }
     // A reader that gives up on everything would pass the comparison.
     assert!(decided * 2 > total, "only {decided} of {total} decided");
+}
+
+/// A case with nothing odd: one version, selected by the global file.
+fn plain() -> Case {
+    Case {
+        root: Root::Plain,
+        versions: vec![("3.12.1".into(), Entry::Python)],
+        global: Some("3.12.1\n".into()),
+        depth: 1,
+        cwd_depth: 1,
+        files: Vec::new(),
+        pyenv_version: None,
+        pyenv_dir: Dir::Unset,
+        pwd: Dir::Cwd,
+        path: PathChoice {
+            system_python: false,
+            system_first: false,
+            shim_elsewhere: false,
+            shim_var: 9,
+            odd_entry: 9,
+        },
+        hook_path: 9,
+        virtualenv_plugin: false,
+    }
+}
+
+/// Where nothing can change pyenv's choice, pyvenv decides (and agrees):
+/// the cases the generator reaches only by chance, pinned.
+#[test]
+fn plain_cases_are_decided_without_the_shim() {
+    let Some(install) = super::pyenv_install() else {
+        return;
+    };
+    let fx = Fixture::new(&install);
+    let failing = |f: fn(&mut Case)| {
+        let mut case = plain();
+        f(&mut case);
+        case
+    };
+    let cases = [
+        plain(),
+        // A virtualenv selected, but no pyenv-virtualenv hooks to look
+        // further: pyenv fails.
+        failing(|c| {
+            c.versions = vec![("venv".into(), Entry::Virtualenv)];
+            c.global = Some("venv\n".into());
+        }),
+        // pyenv-virtualenv's hooks, but no virtualenv selected.
+        failing(|c| {
+            c.versions = vec![("3.12.1".into(), Entry::NoPython)];
+            c.virtualenv_plugin = true;
+        }),
+        // A 3.13t nothing matches: pyenv-prefix's `latest -f` gives 3.13.
+        failing(|c| {
+            c.versions = vec![("3.13".into(), Entry::Python)];
+            c.pyenv_version = Some("3.13t".into());
+        }),
+    ];
+    for case in cases {
+        let laid = lay_out(&fx, &case, &install);
+        assert_eq!(check(&laid), Ok(true), "{case:?}");
+    }
+}
+
+/// pyvenv reads a shim of up to 4096 bytes (pyenv's are about 300) and
+/// takes a longer one for some other script; a long `$PYENV_ROOT` is what
+/// makes a real shim that long.
+#[test]
+fn a_shim_is_read_up_to_4096_bytes() {
+    let Some(install) = super::pyenv_install() else {
+        return;
+    };
+    let fx = Fixture::new(&install);
+    for size in [4096, 4097] {
+        let tmp = tempfile::tempdir().unwrap();
+        let top = tmp.path();
+        // The root appears twice in the shim, pyenv's path once: a pyenv
+        // path one byte longer makes up an odd size.
+        let mut pyenv = top.join("p");
+        let base = fx.shim_for("", "").len();
+        let pyenv_len = |p: &Path| p.join("libexec/pyenv").as_os_str().len();
+        if (size - base - pyenv_len(&pyenv)) % 2 == 1 {
+            pyenv = top.join("pp");
+        }
+        symlink(&install, &pyenv).unwrap();
+        let root_len = (size - base - pyenv_len(&pyenv)) / 2;
+        let mut root = top.to_path_buf();
+        while root.as_os_str().len() + 202 < root_len {
+            root.push("a".repeat(200));
+        }
+        root.push("b".repeat(root_len - root.as_os_str().len() - 1));
+        let text = fx.shim_for(
+            root.to_str().unwrap(),
+            pyenv.join("libexec/pyenv").to_str().unwrap(),
+        );
+        assert_eq!(text.len(), size);
+        write_python(&root.join("versions/3.12.1/bin/python3"));
+        let shim = root.join("shims/python3");
+        std::fs::create_dir_all(shim.parent().unwrap()).unwrap();
+        std::fs::write(&shim, text).unwrap();
+        std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let env = PyenvEnv::from_vars([("PYENV_VERSION".into(), "3.12.1".into())]);
+        let ours = resolve(&shim, Some(fx.tools.as_os_str()), top, &env);
+        let expected = if size == 4096 {
+            Resolution::Runs(root.join("versions/3.12.1/bin/python3"))
+        } else {
+            Resolution::NotAShim
+        };
+        assert_eq!(ours, expected, "a shim of {size} bytes");
+    }
 }
