@@ -92,9 +92,10 @@ pub(super) fn latest(root: &Path, prefix: &str) -> Option<Option<String>> {
     let mut candidates = Vec::new();
     for name in sorted_entries(&versions) {
         let Some(name) = name.to_str() else { continue };
-        // pyenv reads the names as lines: a newline in one splits it (found
-        // by the generated test).
-        if name.contains('\n') {
+        // pyenv reads the names as lines, and joins the versions it selects
+        // with `:`: a newline or colon in a name splits it (found by the
+        // generated test).
+        if name.contains(['\n', ':']) {
             return None;
         }
         if !versions.join(name).is_dir() {
