@@ -209,6 +209,10 @@ const NAMES: &[&str] = &[
     "3.14-latest",
     "3.12.2b",
     "3.12.3a10",
+];
+
+/// Names no one should have, which pyenv splits or sorts in its own way.
+const ODD_NAMES: &[&str] = &[
     ".3.12",
     "3.12.4 x",
     "3.12.5\nx",
@@ -281,8 +285,9 @@ const ODD_WORDS: &[&str] = &[
 
 fn name() -> impl Strategy<Value = String> {
     prop_oneof![
-        3 => prop::sample::select(NAMES).prop_map(String::from),
-        2 => (11u32..14, 0u32..12, prop::sample::select(&["", "", "", "t", "rc1", "a2", "-dev", "-debug"][..]))
+        6 => prop::sample::select(NAMES).prop_map(String::from),
+        1 => prop::sample::select(ODD_NAMES).prop_map(String::from),
+        4 => (11u32..14, 0u32..12, prop::sample::select(&["", "", "", "t", "rc1", "a2", "-dev", "-debug"][..]))
             .prop_map(|(minor, patch, suffix)| format!("3.{minor}.{patch}{suffix}")),
     ]
 }
