@@ -8,7 +8,7 @@
 //!
 //! "Undecided" (pyvenv runs the shim) is always allowed; a different
 //! decided answer never is. `PYVENV_PYENV_CASES` sets the number of cases
-//! (default 96, 640 in CI, where the seed is fixed: `CI=true`); locally the
+//! (default 96; 400 in CI, where the seed is fixed: `CI=true`); locally the
 //! seed varies unless `PYVENV_PYENV_SEED` fixes it.
 
 use std::ffi::OsString;
@@ -711,7 +711,7 @@ fn cases() -> u32 {
     std::env::var("PYVENV_PYENV_CASES")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(if ci { 640 } else { 96 })
+        .unwrap_or(if ci { 400 } else { 96 })
 }
 
 fn seed() -> RngSeed {
