@@ -219,6 +219,7 @@ const ODD_NAMES: &[&str] = &[
     "3.12.-6",
     "3.12.7:8",
     "3.12.99999999999999999999999999999999",
+    "3.12.9999999999999999999999999999999999999999",
     "3.12.é",
     "t",
     "3.t",
@@ -297,6 +298,7 @@ fn word() -> impl Strategy<Value = String> {
         8 => prop::sample::select(WORDS).prop_map(String::from),
         1 => prop::sample::select(ODD_WORDS).prop_map(String::from),
         2 => name(),
+        1 => name().prop_map(|n| format!("{n}t")),
         1 => (11u32..14, prop::sample::select(&["", "t", "."][..]))
             .prop_map(|(minor, s)| format!("3.{minor}{s}")),
     ]
@@ -791,41 +793,114 @@ fn plain() -> Case {
     }
 }
 
-/// Where nothing can change pyenv's choice, pyvenv decides (and agrees):
-/// the cases the generator reaches only by chance, pinned.
+/// Each rule, pinned by a case the generator reaches only by chance:
+/// pyvenv agrees with the shim, and decides where nothing makes pyenv's
+/// choice uncertain (a reader that gives up more often would pass the
+/// generated comparison).
 #[test]
-fn plain_cases_are_decided_without_the_shim() {
+fn pinned_cases_decide_as_the_shim_runs() {
     let Some(install) = super::pyenv_install() else {
         return;
     };
     let fx = Fixture::new(&install);
-    let failing = |f: fn(&mut Case)| {
+    let with = |f: fn(&mut Case)| {
         let mut case = plain();
         f(&mut case);
         case
     };
-    let cases = [
-        plain(),
+    // (case, whether pyvenv decides)
+    let cases: Vec<(Case, bool)> = vec![
+        (plain(), true),
         // A virtualenv selected, but no pyenv-virtualenv hooks to look
         // further: pyenv fails.
-        failing(|c| {
-            c.versions = vec![("venv".into(), Entry::Virtualenv)];
-            c.global = Some("venv\n".into());
-        }),
+        (
+            with(|c| {
+                c.versions = vec![("venv".into(), Entry::Virtualenv)];
+                c.global = Some("venv\n".into());
+            }),
+            true,
+        ),
         // pyenv-virtualenv's hooks, but no virtualenv selected.
-        failing(|c| {
-            c.versions = vec![("3.12.1".into(), Entry::NoPython)];
-            c.virtualenv_plugin = true;
-        }),
+        (
+            with(|c| {
+                c.versions = vec![("3.12.1".into(), Entry::NoPython)];
+                c.virtualenv_plugin = true;
+            }),
+            true,
+        ),
         // A 3.13t nothing matches: pyenv-prefix's `latest -f` gives 3.13.
-        failing(|c| {
-            c.versions = vec![("3.13".into(), Entry::Python)];
-            c.pyenv_version = Some("3.13t".into());
-        }),
+        (
+            with(|c| {
+                c.versions = vec![("3.13".into(), Entry::Python)];
+                c.pyenv_version = Some("3.13t".into());
+            }),
+            true,
+        ),
+        // PYENV_DIR has no .python-version above it: the working
+        // directory's is found next.
+        (
+            with(|c| {
+                c.versions.push(("3.11.7".into(), Entry::Python));
+                c.global = Some("3.11.7\n".into());
+                c.cwd_depth = 0;
+                c.files = vec![(2, Some("3.12.1\n".into()))];
+                c.pyenv_dir = Dir::Level(0);
+            }),
+            true,
+        ),
+        // A prefix: the newest release (not 3.12.2b's "b" without a number,
+        // which pyenv keeps, nor a pre-release).
+        (
+            with(|c| {
+                c.versions = ["3.12.1", "3.12.9", "3.12.10rc1"]
+                    .iter()
+                    .map(|n| (n.to_string(), Entry::Python))
+                    .collect();
+                c.global = Some("3.12\n".into());
+            }),
+            true,
+        ),
+        (
+            with(|c| {
+                c.versions = vec![
+                    ("3.12.1".into(), Entry::Python),
+                    ("3.12.2b".into(), Entry::Python),
+                ];
+                c.global = Some("3.12\n".into());
+            }),
+            true,
+        ),
+        // `python-3.12.1` installed under that name is taken as it is.
+        (
+            with(|c| {
+                c.versions.push(("python-3.12.1".into(), Entry::Python));
+                c.pyenv_version = Some("python-3.12.1".into());
+            }),
+            true,
+        ),
+        // A NUL byte, which bash drops, and a line longer than pyenv's
+        // 1024-byte reads: undecided.
+        (with(|c| c.global = Some("3.1\u{0}2.1\n".into())), false),
+        (
+            with(|c| {
+                c.versions.push(("3.12.9".into(), Entry::Python));
+                c.global = Some(format!("{}3.12.1\n", " ".repeat(1020)));
+            }),
+            false,
+        ),
+        // A number too long to compare as pyenv's sort does: undecided.
+        (
+            with(|c| {
+                c.versions
+                    .push((format!("3.12.{}", "9".repeat(40)), Entry::Python));
+                c.global = Some("3.12\n".into());
+            }),
+            false,
+        ),
     ];
-    for case in cases {
+    for (case, decides) in cases {
         let laid = lay_out(&fx, &case, &install);
-        assert_eq!(check(&laid), Ok(true), "{case:?}");
+        assert_eq!(check(&laid), Ok(decides), "{case:?}");
     }
 }
 
