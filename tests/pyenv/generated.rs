@@ -888,6 +888,16 @@ fn pinned_cases_decide_as_the_shim_runs() {
             }),
             false,
         ),
+        // A relative PYENV_DIR, which pyenv `cd`s to: undecided (here
+        // `..` has the version file the working directory's would hide).
+        (
+            with(|c| {
+                c.versions.push(("3.11.7".into(), Entry::Python));
+                c.files = vec![(2, Some("3.12.1\n".into())), (3, Some("3.11.7\n".into()))];
+                c.pyenv_dir = Dir::Relative(0);
+            }),
+            false,
+        ),
         // A number too long to compare as pyenv's sort does: undecided.
         (
             with(|c| {
@@ -949,5 +959,62 @@ fn a_shim_is_read_up_to_4096_bytes() {
             Resolution::NotAShim
         };
         assert_eq!(ours, expected, "a shim of {size} bytes");
+    }
+}
+
+/// pyvenv reads the shims of the pyenv releases whose rules it follows
+/// (2.6.18 to 2.6.x) and leaves any other release's to run.
+#[test]
+fn only_known_pyenv_releases_are_read() {
+    let Some(install) = super::pyenv_install() else {
+        return;
+    };
+    let fx = Fixture::new(&install);
+    for (release, read) in [
+        ("2.6.17", false),
+        ("2.6.18", true),
+        ("2.6.99", true),
+        ("2.7.0", false),
+        ("3.0.0", false),
+        ("2.6", false),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let copy = tmp.path().join("pyenv");
+        std::fs::create_dir(&copy).unwrap();
+        let ok = Command::new("cp")
+            .arg("-R")
+            .arg(install.join("libexec"))
+            .arg(&copy)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "copying pyenv's libexec");
+        let version = copy.join("libexec/pyenv---version");
+        let text = std::fs::read_to_string(&version).unwrap();
+        let line = text.lines().find(|l| l.starts_with("version=\"")).unwrap();
+        std::fs::write(
+            &version,
+            text.replace(line, &format!("version=\"{release}\"")),
+        )
+        .unwrap();
+        let root = tmp.path().join("root");
+        write_python(&root.join("versions/3.12.1/bin/python3"));
+        let shim = root.join("shims/python3");
+        std::fs::create_dir_all(shim.parent().unwrap()).unwrap();
+        let pyenv = copy.join("libexec/pyenv");
+        std::fs::write(
+            &shim,
+            fx.shim_for(root.to_str().unwrap(), pyenv.to_str().unwrap()),
+        )
+        .unwrap();
+        std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let env = PyenvEnv::from_vars([("PYENV_VERSION".into(), "3.12.1".into())]);
+        let ours = resolve(&shim, Some(fx.tools.as_os_str()), tmp.path(), &env);
+        let expected = if read {
+            Resolution::Runs(root.join("versions/3.12.1/bin/python3"))
+        } else {
+            Resolution::Undecided
+        };
+        assert_eq!(ours, expected, "pyenv {release}");
     }
 }
