@@ -405,7 +405,7 @@ fn case() -> impl Strategy<Value = Case> {
         prop::option::weighted(0.35, selection()),
         (dir(), dir()),
         (any::<bool>(), any::<bool>(), any::<bool>(), 0u8..8, 0u8..40),
-        (0u8..60, any::<bool>(), root()),
+        (0u8..70, any::<bool>(), root()),
     )
         .prop_map(
             |(
@@ -639,19 +639,28 @@ fn lay_out(fx: &Fixture, case: &Case, install: &Path) -> Laid {
         3 => vars.push(("_PYENV_SHIM_PATHS_PYTHON".into(), sysbin.clone().into())),
         _ => {}
     }
+    // Hooks that change the choice, on PYENV_HOOK_PATH or in the root's
+    // own pyenv.d (where pyenv keeps its pip-rehash hook).
     let hooks = top.join("hooks");
+    let hooked = top.join("hooked/python3");
+    let redirect = format!("PYENV_COMMAND_PATH={}\n", hooked.display());
+    let hook = |dir: &Path, command: &str, text: &str| {
+        write_python(&hooked);
+        std::fs::create_dir_all(dir.join(command)).unwrap();
+        std::fs::write(dir.join(command).join("change.bash"), text).unwrap();
+    };
     match case.hook_path {
-        0 => {
-            std::fs::create_dir_all(hooks.join("which")).unwrap();
-            vars.push(("PYENV_HOOK_PATH".into(), hooks.into()));
-        }
-        1 => {
-            std::fs::create_dir_all(hooks.join("which")).unwrap();
-            std::fs::write(hooks.join("which/noop.bash"), "true\n").unwrap();
-            vars.push(("PYENV_HOOK_PATH".into(), hooks.into()));
-        }
+        0 => std::fs::create_dir_all(hooks.join("which")).unwrap(),
+        1 => hook(&hooks, "which", &redirect),
         2 => vars.push(("PYENV_HOOK_PATH".into(), "relative".into())),
+        3 => hook(&hooks, "exec", &redirect),
+        4 => hook(&hooks, "version-name", "PYENV_VERSION=system\n"),
+        5 => hook(&root.join("pyenv.d"), "exec", &redirect),
+        6 => hook(&root.join("pyenv.d"), "which", &redirect),
         _ => {}
+    }
+    if matches!(case.hook_path, 0 | 1 | 3 | 4) {
+        vars.push(("PYENV_HOOK_PATH".into(), hooks.into()));
     }
     Laid {
         _tmp: tmp,
@@ -898,6 +907,23 @@ fn pinned_cases_decide_as_the_shim_runs() {
             }),
             false,
         ),
+        // The shell's working directory is through a symlink: the version
+        // file above the link counts, not the one above the real directory.
+        (
+            with(|c| {
+                c.versions.push(("3.11.7".into(), Entry::Python));
+                c.files = vec![(0, Some("3.11.7\n".into())), (1, Some("3.12.1\n".into()))];
+                c.global = Some("3.11.7\n".into());
+                c.pwd = Dir::Logical;
+            }),
+            true,
+        ),
+        // A hook that sends pyenv elsewhere: undecided.
+        (with(|c| c.hook_path = 1), false),
+        (with(|c| c.hook_path = 3), false),
+        (with(|c| c.hook_path = 4), false),
+        (with(|c| c.hook_path = 5), false),
+        (with(|c| c.hook_path = 6), false),
         // A number too long to compare as pyenv's sort does: undecided.
         (
             with(|c| {
@@ -1016,5 +1042,40 @@ fn only_known_pyenv_releases_are_read() {
             Resolution::Undecided
         };
         assert_eq!(ours, expected, "pyenv {release}");
+    }
+}
+
+/// pyenv's own pip-rehash hook swaps the program for pip, easy_install and
+/// conda (to rehash after installing): their shims are left to run.
+#[test]
+fn shims_the_pip_rehash_hook_swaps_are_left_to_run() {
+    let Some(install) = super::pyenv_install() else {
+        return;
+    };
+    let fx = Fixture::new(&install);
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    let pyenv = install.join("libexec/pyenv");
+    let text = fx.shim_for(root.to_str().unwrap(), pyenv.to_str().unwrap());
+    let env = PyenvEnv::from_vars([("PYENV_VERSION".into(), "3.12.1".into())]);
+    for (command, read) in [
+        ("python3", true),
+        ("pip", false),
+        ("pip3.12", false),
+        ("easy_install", false),
+        ("conda", false),
+    ] {
+        write_python(&root.join("versions/3.12.1/bin").join(command));
+        let shim = root.join("shims").join(command);
+        std::fs::create_dir_all(shim.parent().unwrap()).unwrap();
+        std::fs::write(&shim, &text).unwrap();
+        std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let ours = resolve(&shim, Some(fx.tools.as_os_str()), tmp.path(), &env);
+        let expected = if read {
+            Resolution::Runs(root.join("versions/3.12.1/bin").join(command))
+        } else {
+            Resolution::Undecided
+        };
+        assert_eq!(ours, expected, "{command}");
     }
 }
