@@ -105,6 +105,8 @@ enum Entry {
     Virtualenv,
     /// `bin/python3` a symlink to the system's real python.
     RealPython,
+    /// `bin/python3` a directory (which bash's `[ -x ]` takes).
+    DirPython,
 }
 
 /// Which directory a variable names.
@@ -313,6 +315,7 @@ fn entry() -> impl Strategy<Value = Entry> {
         1 => Just(Entry::File),
         1 => Just(Entry::Virtualenv),
         1 => Just(Entry::RealPython),
+        1 => Just(Entry::DirPython),
     ]
 }
 
@@ -484,8 +487,17 @@ fn lay_out(fx: &Fixture, case: &Case, install: &Path) -> Laid {
             Entry::Virtualenv => {
                 std::fs::create_dir_all(dir.join("bin")).unwrap();
                 std::fs::write(dir.join("bin/activate"), "").unwrap();
-                std::fs::write(dir.join("pyvenv.cfg"), "home = /nowhere/bin\n").unwrap();
+                // Made with --system-site-packages from a python that
+                // pyenv-virtualenv's `which` hook finds.
+                let base = top.join("base");
+                write_python(&base.join("bin/python3"));
+                let cfg = format!(
+                    "home = {}/bin\ninclude-system-site-packages = true\n",
+                    base.display()
+                );
+                std::fs::write(dir.join("pyvenv.cfg"), cfg).unwrap();
             }
+            Entry::DirPython => std::fs::create_dir_all(dir.join("bin/python3")).unwrap(),
             Entry::RealPython => {
                 std::fs::create_dir_all(dir.join("bin")).unwrap();
                 symlink("/usr/bin/python3", dir.join("bin/python3")).unwrap();
@@ -917,6 +929,44 @@ fn pinned_cases_decide_as_the_shim_runs() {
                 c.pwd = Dir::Logical;
             }),
             true,
+        ),
+        // PYENV_HOOK_PATH with no hook in it.
+        (with(|c| c.hook_path = 0), true),
+        // `system` finds no python3: the shims' own directories and the
+        // ones a shim run before left in _PYENV_SHIM_PATHS_PYTHON3 are
+        // passed over.
+        (
+            with(|c| {
+                c.pyenv_version = Some("system".into());
+                c.path.system_python = true;
+                c.path.shim_var = 1;
+            }),
+            true,
+        ),
+        (
+            with(|c| {
+                c.pyenv_version = Some("system".into());
+                c.path.shim_elsewhere = true;
+            }),
+            true,
+        ),
+        // A virtualenv made with --system-site-packages: pyenv-virtualenv's
+        // hook finds its base python.
+        (
+            with(|c| {
+                c.versions = vec![("venv".into(), Entry::Virtualenv)];
+                c.global = Some("venv\n".into());
+                c.virtualenv_plugin = true;
+            }),
+            false,
+        ),
+        // python3 a directory: pyenv takes it (and fails).
+        (
+            with(|c| {
+                c.versions = vec![("3.12.1".into(), Entry::DirPython)];
+                c.path.system_python = true;
+            }),
+            false,
         ),
         // A hook that sends pyenv elsewhere: undecided.
         (with(|c| c.hook_path = 1), false),

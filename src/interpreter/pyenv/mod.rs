@@ -145,11 +145,17 @@ fn decide(shim: &Shim, path: Option<&OsStr>, cwd: &Path, env: &PyenvEnv) -> Opti
         let candidate = if name == "system" {
             system_command(shim, path, env)?
         } else {
-            installed(root, name)?.map(|v| {
+            let found = installed(root, name)?.map(|v| {
                 let mut p = shim.root.clone();
                 p.extend_from_slice(format!("/versions/{v}/bin/{}", shim.command).as_bytes());
                 PathBuf::from(OsString::from_vec(p))
-            })
+            });
+            // bash's `[ -x ]` takes a directory too, which pyenv then fails
+            // to run (a case the differential test now pins): not imitated.
+            if found.as_deref().is_some_and(Path::is_dir) {
+                return None;
+            }
+            found
         };
         if let Some(program) = candidate.filter(|p| is_executable(p)) {
             return Some(Resolution::Runs(program));
