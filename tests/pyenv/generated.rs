@@ -107,6 +107,9 @@ enum Entry {
     RealPython,
     /// `bin/python3` a directory (which bash's `[ -x ]` takes).
     DirPython,
+    /// `python3` right in the directory: `versions/bin/python3` is what
+    /// `versions/<empty>/bin/python3` names.
+    Flat,
 }
 
 /// Which directory a variable names.
@@ -498,6 +501,7 @@ fn lay_out(fx: &Fixture, case: &Case, install: &Path) -> Laid {
                 std::fs::write(dir.join("pyvenv.cfg"), cfg).unwrap();
             }
             Entry::DirPython => std::fs::create_dir_all(dir.join("bin/python3")).unwrap(),
+            Entry::Flat => write_python(&dir.join("python3")),
             Entry::RealPython => {
                 std::fs::create_dir_all(dir.join("bin")).unwrap();
                 symlink("/usr/bin/python3", dir.join("bin/python3")).unwrap();
@@ -965,6 +969,15 @@ fn pinned_cases_decide_as_the_shim_runs() {
             with(|c| {
                 c.versions = vec![("3.12.1".into(), Entry::DirPython)];
                 c.path.system_python = true;
+            }),
+            false,
+        ),
+        // An empty name in PYENV_VERSION: undecided (pyenv makes a path
+        // of every selected version's prefix for it).
+        (
+            with(|c| {
+                c.versions.push(("bin".into(), Entry::Flat));
+                c.pyenv_version = Some(":3.12.1".into());
             }),
             false,
         ),
