@@ -972,6 +972,16 @@ fn pinned_cases_decide_as_the_shim_runs() {
             }),
             false,
         ),
+        // `python-3.12` means 3.12's newest; a name that starts with `-`
+        // sorts like any other.
+        (with(|c| c.pyenv_version = Some("python-3.12".into())), true),
+        (
+            with(|c| {
+                c.versions.push(("-3.12.1".into(), Entry::Python));
+                c.pyenv_version = Some("-3.12".into());
+            }),
+            true,
+        ),
         // An empty name in PYENV_VERSION: undecided (pyenv makes a path
         // of every selected version's prefix for it).
         (
