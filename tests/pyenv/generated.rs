@@ -982,6 +982,23 @@ fn pinned_cases_decide_as_the_shim_runs() {
             }),
             true,
         ),
+        // A 30-digit number still sorts as pyenv's; `t` ends a prefix only
+        // after a digit.
+        (
+            with(|c| {
+                c.versions
+                    .push((format!("3.12.{}", "9".repeat(30)), Entry::Python));
+                c.global = Some("3.12\n".into());
+            }),
+            true,
+        ),
+        (
+            with(|c| {
+                c.versions = vec![("3.12.x".into(), Entry::Python)];
+                c.pyenv_version = Some("3.12.xt".into());
+            }),
+            true,
+        ),
         // An empty name in PYENV_VERSION: undecided (pyenv makes a path
         // of every selected version's prefix for it).
         (
