@@ -14,6 +14,45 @@ use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;
 
+#[path = "pyenv/generated.rs"]
+mod generated;
+
+/// This machine's `$PYENV_ROOT` (default `~/.pyenv`).
+fn real_root() -> Option<PathBuf> {
+    let home = PathBuf::from(std::env::var_os("HOME")?);
+    Some(
+        std::env::var_os("PYENV_ROOT")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .unwrap_or_else(|| home.join(".pyenv")),
+    )
+}
+
+/// This machine's pyenv installation, if it is a release pyvenv reads the
+/// shims of (2.6.18 to 2.6.x; others are run, which other tests cover); a
+/// visible skip otherwise.
+fn pyenv_install() -> Option<PathBuf> {
+    let install = std::fs::canonicalize(real_root()?.join("libexec/pyenv"))
+        .ok()
+        .and_then(|p| Some(p.parent()?.parent()?.to_path_buf()));
+    let Some(install) = install else {
+        eprintln!("SKIPPED: pyenv is not installed");
+        return None;
+    };
+    let release =
+        std::fs::read_to_string(install.join("libexec/pyenv---version")).unwrap_or_default();
+    let known = release.lines().any(|l| {
+        l.strip_prefix("version=\"2.6.")
+            .and_then(|rest| rest.trim_end_matches('"').parse::<u32>().ok())
+            .is_some_and(|patch| patch >= 18)
+    });
+    if !known {
+        eprintln!("SKIPPED: this pyenv is not a release pyvenv reads (2.6.18 to 2.6.x)");
+        return None;
+    }
+    Some(install)
+}
+
 struct Pyenv {
     tmp: tempfile::TempDir,
     /// The fake `$PYENV_ROOT`.
@@ -55,31 +94,8 @@ enum Outcome {
 
 impl Pyenv {
     fn new() -> Option<Pyenv> {
-        let home = PathBuf::from(std::env::var_os("HOME")?);
-        let real_root = std::env::var_os("PYENV_ROOT")
-            .map(PathBuf::from)
-            .filter(|p| p.is_absolute())
-            .unwrap_or_else(|| home.join(".pyenv"));
-        let install = std::fs::canonicalize(real_root.join("libexec/pyenv"))
-            .ok()
-            .and_then(|p| Some(p.parent()?.parent()?.to_path_buf()));
-        let Some(install) = install else {
-            eprintln!("SKIPPED: pyenv is not installed");
-            return None;
-        };
-        // pyvenv reads the shims of the pyenv releases whose rules it
-        // follows (src/interpreter/pyenv/); others are run, which other tests cover.
-        let release =
-            std::fs::read_to_string(install.join("libexec/pyenv---version")).unwrap_or_default();
-        let known = release.lines().any(|l| {
-            l.strip_prefix("version=\"2.6.")
-                .and_then(|rest| rest.trim_end_matches('"').parse::<u32>().ok())
-                .is_some_and(|patch| patch >= 18)
-        });
-        if !known {
-            eprintln!("SKIPPED: this pyenv is not a release pyvenv reads (2.6.18 to 2.6.x)");
-            return None;
-        }
+        let install = pyenv_install()?;
+        let real_root = real_root()?;
         let installed = |minor: u32| {
             let mut names: Vec<String> = std::fs::read_dir(real_root.join("versions"))
                 .ok()?

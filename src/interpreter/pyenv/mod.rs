@@ -19,7 +19,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use version::{latest, read_version_file, version_file, version_names};
+use version::{installed, read_version_file, version_file, version_names};
 
 mod version;
 
@@ -48,16 +48,28 @@ pub struct PyenvEnv {
 impl PyenvEnv {
     /// The process's own pyenv variables.
     pub fn from_process() -> PyenvEnv {
-        let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-        PyenvEnv {
-            version: var("PYENV_VERSION"),
-            dir: var("PYENV_DIR"),
-            hook_path: var("PYENV_HOOK_PATH"),
-            pwd: var("PWD"),
-            shim_paths: std::env::vars_os()
-                .filter(|(k, _)| k.as_bytes().starts_with(b"_PYENV_SHIM_PATH"))
-                .collect(),
+        PyenvEnv::from_vars(std::env::vars_os())
+    }
+
+    /// The pyenv variables among `vars` (an environment's names and
+    /// values); an empty one counts as unset, as pyenv's `[ -z ]` does.
+    pub fn from_vars(vars: impl IntoIterator<Item = (OsString, OsString)>) -> PyenvEnv {
+        let mut env = PyenvEnv::default();
+        for (name, value) in vars {
+            let slot = match name.as_bytes() {
+                b"PYENV_VERSION" => &mut env.version,
+                b"PYENV_DIR" => &mut env.dir,
+                b"PYENV_HOOK_PATH" => &mut env.hook_path,
+                b"PWD" => &mut env.pwd,
+                n if n.starts_with(b"_PYENV_SHIM_PATH") => {
+                    env.shim_paths.push((name, value));
+                    continue;
+                }
+                _ => continue,
+            };
+            *slot = Some(value).filter(|v| !v.is_empty());
         }
+        env
     }
 
     fn shim_path_var(&self, name: &str) -> Option<&OsStr> {
@@ -133,16 +145,17 @@ fn decide(shim: &Shim, path: Option<&OsStr>, cwd: &Path, env: &PyenvEnv) -> Opti
         let candidate = if name == "system" {
             system_command(shim, path, env)?
         } else {
-            let installed = if root.join("versions").join(name).is_dir() {
-                Some(name.to_string())
-            } else {
-                latest(root, name)?
-            };
-            installed.map(|v| {
+            let found = installed(root, name)?.map(|v| {
                 let mut p = shim.root.clone();
                 p.extend_from_slice(format!("/versions/{v}/bin/{}", shim.command).as_bytes());
                 PathBuf::from(OsString::from_vec(p))
-            })
+            });
+            // bash's `[ -x ]` takes a directory too, which pyenv then fails
+            // to run (a case the differential test now pins): not imitated.
+            if found.as_deref().is_some_and(Path::is_dir) {
+                return None;
+            }
+            found
         };
         if let Some(program) = candidate.filter(|p| is_executable(p)) {
             return Some(Resolution::Runs(program));
@@ -369,8 +382,10 @@ fn system_command(shim: &Shim, path: Option<&OsStr>, env: &PyenvEnv) -> Option<O
         if !dir.starts_with(b"/") {
             return None;
         }
+        // bash adds a slash only where the entry has none.
+        let slash: &[u8] = if dir.ends_with(b"/") { b"" } else { b"/" };
         let candidate = PathBuf::from(OsString::from_vec(
-            [dir, b"/", shim.command.as_bytes()].concat(),
+            [dir, slash, shim.command.as_bytes()].concat(),
         ));
         if is_executable(&candidate) {
             // Another pyenv's shim would run pyenv again: let it.

@@ -88,13 +88,16 @@ pub(super) fn latest(root: &Path, prefix: &str) -> Option<Option<String>> {
     if versions.join(prefix).is_dir() {
         return Some(Some(prefix.to_string()));
     }
-    let (prefix, suffix) = match prefix.strip_suffix('t') {
-        Some(p) if p.ends_with(|c: char| c.is_ascii_digit()) => (p, "t"),
-        _ => (prefix, ""),
-    };
+    let (prefix, suffix) = free_threaded(prefix);
     let mut candidates = Vec::new();
     for name in sorted_entries(&versions) {
         let Some(name) = name.to_str() else { continue };
+        // pyenv reads the names as lines, and joins the versions it selects
+        // with `:`: a newline or colon in a name splits it (found by the
+        // generated test).
+        if name.contains(['\n', ':']) {
+            return None;
+        }
         if !versions.join(name).is_dir() {
             continue;
         }
@@ -141,6 +144,31 @@ pub(super) fn latest(root: &Path, prefix: &str) -> Option<Option<String>> {
         [] => Some(None),
         [(first, _), (second, _), ..] if first == second => None,
         [(_, best), ..] => Some(Some((*best).clone())),
+    }
+}
+
+/// `pyenv-prefix`: the installed version `name` stands for. pyenv asks
+/// `pyenv latest -f`, which answers a name nothing matches with the name
+/// itself, less a free-threaded `t` (so `3.13t` may mean `3.13`).
+pub(super) fn installed(root: &Path, name: &str) -> Option<Option<String>> {
+    if let Some(found) = latest(root, name)? {
+        return Some(Some(found));
+    }
+    let (bare, _) = free_threaded(name);
+    Some(
+        root.join("versions")
+            .join(bare)
+            .is_dir()
+            .then(|| bare.to_string()),
+    )
+}
+
+/// A prefix asking for free-threaded builds (`3.13t`), split into the
+/// prefix proper and `t`.
+fn free_threaded(prefix: &str) -> (&str, &str) {
+    match prefix.strip_suffix('t') {
+        Some(p) if p.ends_with(|c: char| c.is_ascii_digit()) => (p, "t"),
+        _ => (prefix, ""),
     }
 }
 
@@ -196,6 +224,15 @@ mod tests {
         let root = versions(&["3.13.0", "3.13.1t"]);
         assert_eq!(latest(root.path(), "3.13"), Some(Some("3.13.0".into())));
         assert_eq!(latest(root.path(), "3.13t"), Some(Some("3.13.1t".into())));
+    }
+
+    #[test]
+    fn a_free_threaded_prefix_nothing_matches_falls_back_to_the_plain_name() {
+        // Found by the generated test: `pyenv latest -f 3.11t` prints 3.11.
+        let root = versions(&["3.11", "3.12.1"]);
+        assert_eq!(installed(root.path(), "3.11t"), Some(Some("3.11".into())));
+        assert_eq!(installed(root.path(), "3.12t"), Some(None));
+        assert_eq!(installed(root.path(), "3.12"), Some(Some("3.12.1".into())));
     }
 
     #[test]
