@@ -2,6 +2,14 @@
 //! (copy-on-write clone, `FICLONE`) where the filesystem has it, else a
 //! hardlink, else a copy, as `--link-mode` allows.
 //!
+//! Root never hardlinks unless told to (`--link-mode hardlink`): a file
+//! that is the cache's inode would follow a later `chown -R app env` and
+//! hand `app` the cache, and through it every environment root makes. A
+//! user's own `chown` needs root, so a user's runs keep hardlinks, the
+//! fastest placement; a cache file whose owner or mode changed fails its
+//! stamp and is replaced. Clones and copies keep the source's mtime (a
+//! `.pyc` records its `.py`'s) and get the mode the environment wants.
+//!
 //! The first method that the filesystem refuses is not tried again for the
 //! rest of the run, so an ext4 machine pays for one failed `FICLONE`, not
 //! one per file. A file already at the destination is replaced, never
@@ -9,7 +17,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -43,8 +51,13 @@ pub struct Linker {
 impl Linker {
     /// A linker for `mode`, placing files from below `source` (if known: a
     /// filesystem known to have no reflinks is not asked for one).
-    pub fn new(mode: LinkMode, source: Option<&Path>) -> Linker {
+    /// `shares`: whether `auto` may fall back to hardlinks (not for root).
+    pub fn new(mode: LinkMode, source: Option<&Path>, shares: bool) -> Linker {
         let clones = source.is_none_or(may_clone);
+        let mode = match mode {
+            LinkMode::Auto if !shares => LinkMode::Clone,
+            mode => mode,
+        };
         let method = match mode {
             LinkMode::Auto if clones => Method::Clone,
             LinkMode::Auto | LinkMode::Hardlink => Method::Hardlink,
@@ -62,15 +75,20 @@ impl Linker {
         self.method() == Method::Hardlink
     }
 
-    /// Makes `dst` a file with the content and mode of `src`.
-    pub fn place(&self, src: &Path, dst: &Path) -> io::Result<()> {
+    /// Makes `dst` a file with the content and mtime of `src` and the
+    /// permission bits `mode`; a hardlink only where `src` has that mode
+    /// already.
+    pub fn place(&self, src: &Path, dst: &Path, mode: u32, src_mode: u32) -> io::Result<()> {
         let mut replaced = false;
         loop {
-            let method = self.method();
+            let method = match self.method() {
+                Method::Hardlink if mode != src_mode => Method::Copy,
+                method => method,
+            };
             let result = match method {
-                Method::Clone => clone(src, dst),
+                Method::Clone => clone(src, dst, mode),
                 Method::Hardlink => fs::hard_link(src, dst),
-                Method::Copy => copy(src, dst),
+                Method::Copy => copy(src, dst, mode),
             };
             match result {
                 Ok(()) => return Ok(()),
@@ -141,45 +159,97 @@ mod libc_errno {
 }
 
 /// A copy-on-write clone of `src` at `dst` (`FICLONE`).
-fn clone(src: &Path, dst: &Path) -> io::Result<()> {
-    let from = File::open(src)?;
-    let mode = from.metadata()?.mode() & 0o7777;
+fn clone(src: &Path, dst: &Path, mode: u32) -> io::Result<()> {
+    duplicate(src, dst, mode, |from, to| {
+        Ok(rustix::fs::ioctl_ficlone(to, from)?)
+    })
+}
+
+/// A plain copy: `io::copy` between two files is `copy_file_range` on
+/// Linux, so the data never passes through pyvenv.
+fn copy(src: &Path, dst: &Path, mode: u32) -> io::Result<()> {
+    duplicate(src, dst, mode, |mut from, mut to| {
+        io::copy(&mut from, &mut to).map(|_| ())
+    })
+}
+
+/// A new file at `dst` (never through a link there), filled by `fill`
+/// from `src`, with `mode` (which the umask does not narrow) and `src`'s
+/// mtime.
+fn duplicate(
+    src: &Path,
+    dst: &Path,
+    mode: u32,
+    fill: impl FnOnce(&File, &File) -> io::Result<()>,
+) -> io::Result<()> {
+    let from = OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(src)?;
     let to = OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(mode)
         .open(dst)?;
-    if let Err(e) = rustix::fs::ioctl_ficlone(&to, &from) {
+    let done = fill(&from, &to).and_then(|()| {
+        to.set_permissions(fs::Permissions::from_mode(mode))?;
+        to.set_modified(from.metadata()?.modified()?)
+    });
+    if done.is_err() {
         drop(to);
         let _ = fs::remove_file(dst);
-        return Err(e.into());
     }
-    Ok(())
-}
-
-/// A plain copy, with the source's mode.
-fn copy(src: &Path, dst: &Path) -> io::Result<()> {
-    match fs::remove_file(dst) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-        _ => {}
-    }
-    fs::copy(src, dst).map(|_| ())
+    done
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::MetadataExt;
 
-    fn linked(mode: LinkMode) -> (tempfile::TempDir, fs::Metadata, fs::Metadata) {
+    fn placed(
+        mode: LinkMode,
+        shares: bool,
+        wanted: u32,
+    ) -> (tempfile::TempDir, fs::Metadata, fs::Metadata) {
         let dir = tempfile::tempdir().unwrap();
         let src = dir.path().join("src");
         let dst = dir.path().join("dst");
         fs::write(&src, b"content").unwrap();
+        fs::set_permissions(&src, fs::Permissions::from_mode(0o644)).unwrap();
+        let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1 << 30);
+        File::options()
+            .write(true)
+            .open(&src)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
         fs::write(&dst, b"in the way").unwrap();
-        Linker::new(mode, None).place(&src, &dst).unwrap();
+        Linker::new(mode, None, shares)
+            .place(&src, &dst, wanted, 0o644)
+            .unwrap();
         assert_eq!(fs::read(&dst).unwrap(), b"content");
         let (a, b) = (fs::metadata(&src).unwrap(), fs::metadata(&dst).unwrap());
+        assert_eq!(a.mtime(), b.mtime(), "the mtime is kept");
+        assert_eq!(b.mode() & 0o7777, wanted);
         (dir, a, b)
+    }
+
+    fn linked(mode: LinkMode) -> (tempfile::TempDir, fs::Metadata, fs::Metadata) {
+        placed(mode, true, 0o644)
+    }
+
+    #[test]
+    fn auto_never_shares_the_inode_when_sharing_is_not_allowed() {
+        let (_dir, src, dst) = placed(LinkMode::Auto, false, 0o644);
+        assert_ne!(src.ino(), dst.ino());
+    }
+
+    #[test]
+    fn a_file_wanted_with_another_mode_is_copied_with_that_mode() {
+        let (_dir, src, dst) = placed(LinkMode::Hardlink, true, 0o664);
+        assert_ne!(src.ino(), dst.ino());
+        assert_eq!(src.mode() & 0o777, 0o644, "the cache's file is unchanged");
     }
 
     #[test]
