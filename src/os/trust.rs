@@ -101,13 +101,15 @@ impl From<Errno> for Distrust {
 
 /// The effective user's uid: the account whose files are trusted.
 pub fn effective_uid() -> u32 {
-    rustix::process::geteuid().as_raw()
+    // Asked once: every cached file's check compares against it.
+    static EUID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *EUID.get_or_init(|| rustix::process::geteuid().as_raw())
 }
 
 /// Whether pyvenv runs as root, whose files other accounts must never be
 /// able to reach through a shared inode.
 pub fn is_root() -> bool {
-    rustix::process::geteuid().is_root()
+    effective_uid() == 0
 }
 
 /// Owned by the effective user, and writable by nobody else.

@@ -216,12 +216,17 @@ fn link_all(entry: &Entry, target: &Target, linker: &Linker) -> Result<()> {
             });
         }
         let mode = pip_mode(file.executable, target.umask);
-        let cached_mode = entry.manifest.stamps.get(*index).map_or(0, |s| s.mode);
-        let placed = match linker.place(&src, dst, mode, cached_mode) {
+        let Some(stamp) = entry.manifest.stamps.get(*index) else {
+            return Err(Error::CacheUnusable {
+                path: src,
+                reason: "the manifest has no stamp for it".into(),
+            });
+        };
+        let placed = match linker.place(&src, dst, mode, stamp) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let parent = dst.parent().unwrap_or(dst);
                 std::fs::create_dir_all(parent).map_err(Error::io("create directory", parent))?;
-                linker.place(&src, dst, mode, cached_mode)
+                linker.place(&src, dst, mode, stamp)
             }
             placed => placed,
         };

@@ -22,6 +22,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use crate::plan::options::LinkMode;
+use crate::seed::cache::FileStamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Method {
@@ -75,20 +76,24 @@ impl Linker {
         self.method() == Method::Hardlink
     }
 
-    /// Makes `dst` a file with the content and mtime of `src` and the
-    /// permission bits `mode`; a hardlink only where `src` has that mode
-    /// already.
-    pub fn place(&self, src: &Path, dst: &Path, mode: u32, src_mode: u32) -> io::Result<()> {
+    /// Makes `dst` a file with the content of `src` (as `stamp` describes
+    /// it: its size and mtime) and the permission bits `mode`; a hardlink
+    /// only where `src` has that mode already.
+    pub fn place(&self, src: &Path, dst: &Path, mode: u32, stamp: &FileStamp) -> io::Result<()> {
         let mut replaced = false;
         loop {
             let method = match self.method() {
-                Method::Hardlink if mode != src_mode => Method::Copy,
+                Method::Hardlink if mode != stamp.mode => Method::Copy,
                 method => method,
             };
             let result = match method {
-                Method::Clone => clone(src, dst, mode),
+                Method::Clone => duplicate(src, dst, mode, stamp, |from, to| {
+                    Ok(rustix::fs::ioctl_ficlone(to, from)?)
+                }),
                 Method::Hardlink => fs::hard_link(src, dst),
-                Method::Copy => copy(src, dst, mode),
+                Method::Copy => duplicate(src, dst, mode, stamp, |from, to| {
+                    copy_range(from, to, stamp.size)
+                }),
             };
             match result {
                 Ok(()) => return Ok(()),
@@ -158,28 +163,31 @@ mod libc_errno {
     pub const ENOSYS: i32 = Errno::NOSYS.raw_os_error();
 }
 
-/// A copy-on-write clone of `src` at `dst` (`FICLONE`).
-fn clone(src: &Path, dst: &Path, mode: u32) -> io::Result<()> {
-    duplicate(src, dst, mode, |from, to| {
-        Ok(rustix::fs::ioctl_ficlone(to, from)?)
-    })
-}
-
-/// A plain copy: `io::copy` between two files is `copy_file_range` on
-/// Linux, so the data never passes through pyvenv.
-fn copy(src: &Path, dst: &Path, mode: u32) -> io::Result<()> {
-    duplicate(src, dst, mode, |mut from, mut to| {
-        io::copy(&mut from, &mut to).map(|_| ())
-    })
+/// Copies `size` bytes with `copy_file_range`: the data never passes
+/// through pyvenv, and the known size saves the call that finds the end.
+/// Where the kernel cannot, `io::copy` carries on from the same offsets.
+fn copy_range(mut from: &File, mut to: &File, size: u64) -> io::Result<()> {
+    let mut left = size;
+    while left > 0 {
+        let chunk = usize::try_from(left).unwrap_or(usize::MAX);
+        match rustix::fs::copy_file_range(from, None, to, None, chunk) {
+            Ok(0) => break,
+            Ok(n) => left = left.saturating_sub(n as u64),
+            Err(rustix::io::Errno::INTR) => {}
+            Err(_) => return io::copy(&mut from, &mut to).map(|_| ()),
+        }
+    }
+    Ok(())
 }
 
 /// A new file at `dst` (never through a link there), filled by `fill`
-/// from `src`, with `mode` (which the umask does not narrow) and `src`'s
-/// mtime.
+/// from `src`, with `mode` (which the umask does not narrow) and the
+/// mtime `stamp` recorded, which is `src`'s.
 fn duplicate(
     src: &Path,
     dst: &Path,
     mode: u32,
+    stamp: &FileStamp,
     fill: impl FnOnce(&File, &File) -> io::Result<()>,
 ) -> io::Result<()> {
     let from = OpenOptions::new()
@@ -193,7 +201,18 @@ fn duplicate(
         .open(dst)?;
     let done = fill(&from, &to).and_then(|()| {
         to.set_permissions(fs::Permissions::from_mode(mode))?;
-        to.set_modified(from.metadata()?.modified()?)
+        let (secs, nanos) = stamp.mtime;
+        let mtime = rustix::fs::Timestamps {
+            last_access: rustix::fs::Timespec {
+                tv_sec: 0,
+                tv_nsec: rustix::fs::UTIME_OMIT,
+            },
+            last_modification: rustix::fs::Timespec {
+                tv_sec: secs,
+                tv_nsec: nanos,
+            },
+        };
+        Ok(rustix::fs::futimens(&to, &mtime)?)
     });
     if done.is_err() {
         drop(to);
@@ -225,8 +244,9 @@ mod tests {
             .set_modified(old)
             .unwrap();
         fs::write(&dst, b"in the way").unwrap();
+        let stamp = FileStamp::of(&fs::metadata(&src).unwrap());
         Linker::new(mode, None, shares)
-            .place(&src, &dst, wanted, 0o644)
+            .place(&src, &dst, wanted, &stamp)
             .unwrap();
         assert_eq!(fs::read(&dst).unwrap(), b"content");
         let (a, b) = (fs::metadata(&src).unwrap(), fs::metadata(&dst).unwrap());

@@ -42,7 +42,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::os::checked::{checked_body, write_checked};
+use crate::os::checked::{checked_body, with_checksum};
 use crate::os::disk;
 use crate::os::trust::{self, PrivateDir};
 use crate::seed::wheel::{Scheme, WheelPlan};
@@ -67,7 +67,7 @@ pub struct FileStamp {
 }
 
 impl FileStamp {
-    fn of(meta: &fs::Metadata) -> FileStamp {
+    pub(crate) fn of(meta: &fs::Metadata) -> FileStamp {
         FileStamp {
             size: meta.size(),
             mtime: (meta.mtime(), meta.mtime_nsec()),
@@ -290,7 +290,7 @@ impl WheelCache {
             path: tmp.to_path_buf(),
             reason: e.to_string(),
         })?;
-        write_checked(&tmp.join("manifest"), &body)?;
+        disk::write_file(&tmp.join("manifest"), &with_checksum(&body), Some(0o600))?;
         Ok(manifest)
     }
 }
