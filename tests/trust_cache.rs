@@ -198,17 +198,19 @@ fn a_cache_group_or_others_may_write_is_not_used() {
     }
 }
 
-/// A filled cache whose facts entry for `python` says 3.1.99, checksum
-/// and all: the scratch directory, the cache and the entry.
-fn forged_facts(python: &Path) -> (tempfile::TempDir, PathBuf, PathBuf) {
+/// A filled cache whose facts entry for `python` says 3.Y.99 (its own
+/// X.Y, so pyvenv's rules still apply), checksum and all: the scratch
+/// directory, the cache, the entry and the forged version.
+fn forged_facts(python: &Path) -> (tempfile::TempDir, PathBuf, PathBuf, String) {
     let dir = scratch();
     let cache = dir.path().join("cache");
     make(&cache, python, &dir.path().join("first"));
     let name = hex::encode(Sha256::digest(python.as_os_str().as_encoded_bytes()));
     let entry = cache.join("interpreters-v1").join(name);
     assert!(entry.is_file(), "{}", entry.display());
-    forge_version(&entry, [3, 1, 99]);
-    (dir, cache, entry)
+    let minor = support::minor_version(python);
+    forge_version(&entry, [3, minor, 99]);
+    (dir, cache, entry, format!("version = 3.{minor}.99"))
 }
 
 #[test]
@@ -217,12 +219,12 @@ fn facts_from_a_cache_another_account_controls_are_not_believed() {
         return;
     };
     // What another account can do to its own cache, which root then finds.
-    let (dir, cache, _) = forged_facts(&python);
+    let (dir, cache, _, forged) = forged_facts(&python);
     chown_r(&cache, NOBODY);
     let env = dir.path().join("env");
     make(&cache, &python, &env);
     let cfg = std::fs::read_to_string(env.join("pyvenv.cfg")).unwrap();
-    assert!(!cfg.contains("3.1.99"), "{cfg}");
+    assert!(!cfg.contains(&forged), "{cfg}");
 }
 
 #[test]
@@ -230,7 +232,7 @@ fn a_facts_entry_that_is_a_link_is_not_followed() {
     let Some(python) = root_and_python() else {
         return;
     };
-    let (dir, cache, entry) = forged_facts(&python);
+    let (dir, cache, entry, forged) = forged_facts(&python);
     let elsewhere = dir.path().join("elsewhere");
     std::fs::rename(&entry, &elsewhere).unwrap();
     std::os::unix::fs::symlink(&elsewhere, &entry).unwrap();
@@ -238,7 +240,7 @@ fn a_facts_entry_that_is_a_link_is_not_followed() {
     let env = dir.path().join("env");
     make(&cache, &python, &env);
     let cfg = std::fs::read_to_string(env.join("pyvenv.cfg")).unwrap();
-    assert!(!cfg.contains("3.1.99"), "the link was read: {cfg}");
+    assert!(!cfg.contains(&forged), "the link was read: {cfg}");
     assert_eq!(
         std::fs::read(&elsewhere).unwrap(),
         planted,
