@@ -280,6 +280,30 @@ fn links_planted_in_the_cache_are_not_followed() {
 }
 
 #[test]
+fn a_cache_named_through_another_accounts_link_is_not_used() {
+    let Some(python) = root_and_python() else {
+        return;
+    };
+    let dir = scratch();
+    // A directory of root's, and a link to it that `nobody` planted where
+    // root's cache was to be.
+    let roots = dir.path().join("roots");
+    std::fs::create_dir(&roots).unwrap();
+    std::fs::set_permissions(&roots, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let cache = dir.path().join("cache");
+    std::os::unix::fs::symlink(&roots, &cache).unwrap();
+    chown_r(&cache, NOBODY);
+    let env = dir.path().join("env");
+    let said = stderr(&make(&cache, &python, &env));
+    assert!(said.contains("not using the cache"), "{said}");
+    assert_pip_runs(&env);
+    assert!(
+        std::fs::read_dir(&roots).unwrap().next().is_none(),
+        "root wrote where the link points"
+    );
+}
+
+#[test]
 fn a_fifo_at_the_lock_neither_hangs_a_run_nor_cache_clean() {
     let Some(python) = root_and_python() else {
         return;

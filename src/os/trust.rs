@@ -158,7 +158,17 @@ impl PrivateDir {
     pub fn open(path: &Path, create: bool) -> Result<PrivateDir, Distrust> {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
         // The name given may be a link (`~/.cache` often is): what counts
-        // is the directory it leads to, checked through the handle.
+        // is the directory it leads to, checked through the handle. A link
+        // another account made (in `/tmp`, say) could lead root to any
+        // directory of root's, so it is followed only if it is the
+        // effective user's or root's, as `fs.protected_symlinks` decides.
+        if let Ok(link) = std::fs::symlink_metadata(path)
+            && link.file_type().is_symlink()
+            && link.uid() != effective_uid()
+            && link.uid() != 0
+        {
+            return Err(Distrust::NotOwned { owner: link.uid() });
+        }
         let fd = match rustix::fs::openat(rustix::fs::CWD, path, flags, Mode::empty()) {
             Err(Errno::NOENT) if create => {
                 may_create(path)?;
