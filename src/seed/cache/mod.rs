@@ -251,7 +251,7 @@ impl WheelCache {
             _ => match self.load(name) {
                 Some(entry) if entry.check() => Ok(entry),
                 _ => Err(Error::CacheUnusable {
-                    path: dir.to_path_buf(),
+                    path: self.held.shown().join(name),
                     reason: "another process left it incomplete".into(),
                 }),
             },
