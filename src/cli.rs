@@ -221,7 +221,7 @@ pub enum SeederArg {
 /// `--link-mode`'s values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LinkModeArg {
-    /// Reflink, else hardlink, else copy.
+    /// Reflink, else hardlink (never as root), else copy.
     Auto,
     /// Reflink, else copy.
     Clone,

@@ -218,6 +218,15 @@ pub enum Error {
         reason: String,
     },
 
+    /// `--cache-clean` was given a cache another account could change.
+    #[error("refusing to clean the cache {}: {reason}", path.display())]
+    CacheUntrusted {
+        /// The cache directory.
+        path: PathBuf,
+        /// Why it is not trusted.
+        reason: String,
+    },
+
     /// A command run inside the new environment failed.
     #[error("command `{command}` failed ({status}){}", output_suffix(.output))]
     CommandFailed {

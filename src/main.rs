@@ -114,6 +114,11 @@ fn invocation(cli: &Cli, argv0: Option<&OsString>) -> anyhow::Result<Invocation>
     let home = absolute_var("HOME");
     let pyenv_root = absolute_var("PYENV_ROOT").or_else(|| home.as_ref().map(|h| h.join(".pyenv")));
     let (cache, cache_origin) = cache_choice(cli, home.as_deref(), true)?;
+    let report = reporter(cli);
+    let (cache, cache_origin) = match cache.map(|dir| trusted_cache(&dir, &report)) {
+        Some(None) => (None, CacheOrigin::Untrusted),
+        held => (held.flatten(), cache_origin),
+    };
     let search_cwd = cwd.clone();
     Ok(Invocation {
         dirs,
@@ -139,10 +144,25 @@ fn invocation(cli: &Cli, argv0: Option<&OsString>) -> anyhow::Result<Invocation>
                 ..SeedEnv::default()
             },
             home,
-            report: reporter(cli),
+            report,
             cwd,
         },
     })
+}
+
+/// The cache directory `dir`, held open, if the effective user alone
+/// controls it; otherwise the run goes without, saying why unless `-q`.
+fn trusted_cache(dir: &Path, report: &Reporter) -> Option<pyvenv::os::trust::PrivateDir> {
+    match pyvenv::seed::cache::clean::open_trusted(dir, true) {
+        Ok(held) => Some(held),
+        Err(reason) => {
+            report.warn(format_args!(
+                "not using the cache {}: {reason}",
+                dir.display()
+            ));
+            None
+        }
+    }
 }
 
 /// The working directory. One that was deleted is no obstacle when nothing

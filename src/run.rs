@@ -84,6 +84,9 @@ pub enum CacheOrigin {
     Home,
     /// `--no-cache` or `PYVENV_NO_CACHE`.
     Disabled,
+    /// One was named but is not the effective user's alone (a warning
+    /// said why).
+    Untrusted,
     /// No home directory, nor any variable naming one.
     #[default]
     Unknown,
@@ -97,6 +100,7 @@ impl CacheOrigin {
             CacheOrigin::XdgCacheHome => "under XDG_CACHE_HOME",
             CacheOrigin::Home => "under the home directory",
             CacheOrigin::Disabled => "--no-cache or PYVENV_NO_CACHE",
+            CacheOrigin::Untrusted => "the one named is not yours alone",
             CacheOrigin::Unknown => "no home directory to keep one in",
         }
     }
@@ -181,11 +185,11 @@ pub fn run(invocation: &Invocation) -> Result<()> {
     validate::prompt(options.prompt.as_deref())?;
     let around = &invocation.surroundings;
     let report = &around.report;
-    let cache = invocation.surroundings.seed.cache_dir.as_deref();
+    let cache = invocation.surroundings.seed.cache_dir.as_ref();
     match cache {
         Some(dir) => report.info(format_args!(
             "cache: {} ({})",
-            dir.display(),
+            dir.shown().display(),
             invocation.cache_origin.describe()
         )),
         None => report.info(format_args!(
@@ -195,7 +199,10 @@ pub fn run(invocation: &Invocation) -> Result<()> {
     }
     // Held for the whole run, so `--cache-clean` never empties an entry
     // this run is linking from.
-    let _lock = cache.and_then(CacheLock::shared);
+    let _lock = match cache {
+        Some(dir) => CacheLock::shared(dir)?,
+        None => None,
+    };
     // An interruption while candidates were asked is reported as such,
     // even where the search went on to the next candidate and failed.
     let python = report

@@ -5,27 +5,15 @@ mod support;
 
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use pyvenv::seed::wheel::record::record_hash;
-use sha2::{Digest, Sha256};
-use support::interpreters;
+use support::{forge_version, interpreters, ok, site_packages};
 
 fn pyvenv(cache: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_pyvenv"));
     command.env("PYVENV_CACHE_DIR", cache);
     command
-}
-
-fn ok(command: &mut Command) -> Output {
-    let out = command.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{command:?} failed ({}):\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
 }
 
 /// The newest CPython here (one with the most common layout).
@@ -37,15 +25,6 @@ fn python() -> Option<PathBuf> {
         eprintln!("SKIPPED: no pyenv CPython for the cache tests");
     }
     found
-}
-
-fn site_packages(env: &Path) -> PathBuf {
-    let lib = std::fs::read_dir(env.join("lib"))
-        .unwrap()
-        .flatten()
-        .next()
-        .unwrap();
-    lib.path().join("site-packages")
 }
 
 /// Every file an environment's `RECORD`s list with a hash has that hash:
@@ -231,20 +210,6 @@ fn facts_entry(cache: &Path) -> Option<PathBuf> {
     found.retain(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'));
     assert!(found.len() <= 1, "{found:?}");
     found.pop()
-}
-
-/// Rewrites the facts entry as pyvenv would, with `version` changed.
-fn forge_version(entry: &Path, version: [u32; 3]) {
-    let data = std::fs::read_to_string(entry).unwrap();
-    let body = data.split_once('\n').unwrap().1;
-    let mut record: serde_json::Value = serde_json::from_str(body).unwrap();
-    record["facts"]["version"] = serde_json::json!(version);
-    let body = serde_json::to_string(&record).unwrap();
-    let sum: String = Sha256::digest(body.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    std::fs::write(entry, format!("{sum}\n{body}")).unwrap();
 }
 
 /// The version a facts entry records, as `X.Y.Z`.

@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::interpreter::facts_cache::FactsCache;
 use crate::interpreter::probe::BaseInterpreter;
 use crate::interpreter::pyenv::{PyenvEnv, Resolution};
+use crate::os::trust::PrivateDir;
 
 /// What the user asked for, in one of the three forms `-p` accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +67,7 @@ pub struct SearchPath {
     /// How long to wait for each candidate to answer.
     pub timeout: Duration,
     /// pyvenv's cache directory, where interpreter facts are remembered.
-    pub facts_cache: Option<PathBuf>,
+    pub facts_cache: Option<PrivateDir>,
     /// The variables pyenv's shims read.
     pub pyenv_env: PyenvEnv,
 }
@@ -151,7 +152,7 @@ impl SearchPath {
     /// one. The cache is consulted here, by the caller of the probe, so the
     /// probe and the cache need not know each other.
     fn probe(&self, program: &Path) -> Result<BaseInterpreter> {
-        let Some(cache) = self.facts_cache.as_deref().map(FactsCache::new) else {
+        let Some(cache) = self.facts_cache.as_ref().and_then(FactsCache::open) else {
             return BaseInterpreter::probe(program, self.timeout);
         };
         if let Some(facts) = cache.get(program) {

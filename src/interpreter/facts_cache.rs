@@ -9,6 +9,11 @@
 //! added beside them is noticed). "As it was" is size, mtime, ctime, inode
 //! and device, or absence. The entry sits behind a checksum, so a damaged
 //! file is recognised; a damaged or stale entry is ignored and replaced.
+//! The checksum proves nothing against a writer, who can recompute it:
+//! an entry is read only from the cache directory held open by
+//! [`PrivateDir`], never through a symlink, and only if the effective user
+//! alone can write it (`home` and `executable` from another account's
+//! entry would make root's `bin/python` run that account's program).
 //!
 //! Scripts (pyenv's shims) are never remembered: which Python they run
 //! depends on variables and files no identity check would see.
@@ -21,7 +26,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::interpreter::probe::BaseInterpreter;
-use crate::os::checked::{read_checked, write_checked};
+use crate::os::checked::{checked_body, with_checksum};
+use crate::os::trust::PrivateDir;
 
 /// Bumped whenever the entry format or the probe's answer changes.
 const FORMAT: &str = "interpreters-v1";
@@ -54,26 +60,25 @@ struct Record {
 /// The interpreter facts kept under pyvenv's cache directory.
 #[derive(Debug, Clone)]
 pub struct FactsCache {
-    dir: PathBuf,
+    dir: PrivateDir,
 }
 
 impl FactsCache {
-    /// The facts cache under `cache_dir`.
-    pub fn new(cache_dir: &Path) -> FactsCache {
-        FactsCache {
-            dir: cache_dir.join(FORMAT),
-        }
+    /// The facts cache under `cache_dir`; `None` when its directory cannot
+    /// be made or is not the effective user's alone.
+    pub fn open(cache_dir: &PrivateDir) -> Option<FactsCache> {
+        let dir = cache_dir.subdir(FORMAT, true).ok()??;
+        Some(FactsCache { dir })
     }
 
-    fn entry_path(&self, program: &Path) -> PathBuf {
-        let key = Sha256::digest(program.as_os_str().as_encoded_bytes());
-        self.dir.join(hex::encode(key))
+    fn entry_name(program: &Path) -> String {
+        hex::encode(Sha256::digest(program.as_os_str().as_encoded_bytes()))
     }
 
     /// What `program` said last time, if nothing it depends on changed.
     pub fn get(&self, program: &Path) -> Option<BaseInterpreter> {
-        let body = read_checked(&self.entry_path(program))?;
-        let record: Record = serde_json::from_slice(&body).ok()?;
+        let data = self.dir.read(&FactsCache::entry_name(program))?;
+        let record: Record = serde_json::from_slice(checked_body(&data)?).ok()?;
         let fresh = record.program == program
             && record
                 .watched
@@ -118,7 +123,9 @@ impl FactsCache {
             facts: facts.clone(),
         };
         if let Ok(body) = serde_json::to_vec(&record) {
-            let _ = write_checked(&self.entry_path(program), &body);
+            let _ = self
+                .dir
+                .write(&FactsCache::entry_name(program), &with_checksum(&body));
         }
     }
 }

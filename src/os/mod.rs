@@ -10,3 +10,4 @@ pub mod child;
 pub mod disk;
 pub mod interrupt;
 pub mod paths;
+pub mod trust;

@@ -53,7 +53,8 @@ pub enum Seeder {
 /// How files are placed from the wheel cache into an environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LinkMode {
-    /// A reflink where the filesystem has it, else a hardlink, else a copy.
+    /// A reflink where the filesystem has it, else a hardlink (not when
+    /// the effective user is root: see `seed::cache::link`), else a copy.
     #[default]
     Auto,
     /// A reflink, else a copy: never shares a file with the cache.

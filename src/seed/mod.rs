@@ -33,7 +33,7 @@ use crate::plan::options::Seeder;
 #[derive(Debug, Clone)]
 pub struct SeedEnv {
     /// pyvenv's cache directory; `None`: install without a cache.
-    pub cache_dir: Option<PathBuf>,
+    pub cache_dir: Option<crate::os::trust::PrivateDir>,
     /// The process's umask, which pip's file modes follow.
     pub umask: u32,
     /// Cache entries this run has loaded, by wheel, so making many

@@ -57,8 +57,8 @@ pub fn install(layout: &Layout, env: &SeedEnv) -> Result<Outcome> {
     }
     let cache = env
         .cache_dir
-        .as_deref()
-        .map(|dir| WheelCache::new(dir, env.umask));
+        .as_ref()
+        .and_then(|dir| WheelCache::open(dir, env.umask));
     let mut sources = Vec::with_capacity(layout.wheels.len());
     for wheel in &layout.wheels {
         // A cache that cannot be used only costs speed.
@@ -88,7 +88,11 @@ pub fn install(layout: &Layout, env: &SeedEnv) -> Result<Outcome> {
         }
     }
     let target = Target::new(layout, env.umask)?;
-    let linker = Linker::new(layout.link_mode, env.cache_dir.as_deref());
+    let linker = Linker::new(
+        layout.link_mode,
+        env.cache_dir.as_ref().map(|dir| dir.path()).as_deref(),
+        !crate::os::trust::is_root(),
+    );
     for (wheel, source) in todo {
         let source = match source {
             Source::Cached(entry) => {
@@ -211,16 +215,32 @@ fn link_all(entry: &Entry, target: &Target, linker: &Linker) -> Result<()> {
                 reason: "the file changed since it was cached".into(),
             });
         }
-        let placed = match linker.place(&src, dst) {
+        let mode = pip_mode(file.executable, target.umask);
+        let Some(stamp) = entry.manifest.stamps.get(*index) else {
+            return Err(Error::CacheUnusable {
+                path: src,
+                reason: "the manifest has no stamp for it".into(),
+            });
+        };
+        let placed = match linker.place(&src, dst, mode, stamp) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let parent = dst.parent().unwrap_or(dst);
                 std::fs::create_dir_all(parent).map_err(Error::io("create directory", parent))?;
-                linker.place(&src, dst)
+                linker.place(&src, dst, mode, stamp)
             }
             placed => placed,
         };
         placed.map_err(Error::io("install a file from the wheel cache to", dst))
     })
+}
+
+/// The mode pip gives an installed file under `umask`.
+fn pip_mode(executable: bool, umask: u32) -> u32 {
+    if executable {
+        (0o777 & !umask) | 0o111
+    } else {
+        0o666 & !umask
+    }
 }
 
 /// Runs `job` on every item, the first half on a second thread.
@@ -258,7 +278,7 @@ fn write_generated(
     style: &ScriptStyle,
 ) -> Result<()> {
     let plan = source.plan();
-    let file_mode = 0o666 & !target.umask;
+    let file_mode = pip_mode(false, target.umask);
     let mut installed: HashMap<&str, String> = HashMap::with_capacity(plan.files.len());
     let mut changed: HashMap<String, RecordRow> = HashMap::new();
     for file in &plan.files {
@@ -276,11 +296,7 @@ fn write_generated(
                 .map_or(&[][..], |i| &old[i + 1..]);
             let mut new = format!("#!{}\n", target.python).into_bytes();
             new.extend_from_slice(rest);
-            let mode = if file.executable {
-                (0o777 & !target.umask) | 0o111
-            } else {
-                file_mode
-            };
+            let mode = pip_mode(file.executable, target.umask);
             disk::write_file(&dst, &new, Some(mode))?;
             changed.insert(
                 record_path.clone(),

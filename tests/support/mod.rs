@@ -243,3 +243,38 @@ pub fn pyenv_python(minor: u32) -> Option<PathBuf> {
         (name.starts_with(&format!("3.{minor}.")) && exe.exists()).then_some(exe)
     })
 }
+
+/// Runs `command`, which must succeed; its output.
+pub fn ok(command: &mut Command) -> std::process::Output {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{command:?} failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// The environment's (only) `lib/pythonX.Y/site-packages`.
+pub fn site_packages(env: &Path) -> PathBuf {
+    let lib = std::fs::read_dir(env.join("lib"))
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap();
+    lib.path().join("site-packages")
+}
+
+/// Rewrites a facts cache entry as pyvenv would, checksum and all, with
+/// `version` changed: what anyone who can write the file can do.
+pub fn forge_version(entry: &Path, version: [u32; 3]) {
+    use sha2::{Digest, Sha256};
+    let data = std::fs::read_to_string(entry).unwrap();
+    let body = data.split_once('\n').unwrap().1;
+    let mut record: serde_json::Value = serde_json::from_str(body).unwrap();
+    record["facts"]["version"] = serde_json::json!(version);
+    let body = serde_json::to_string(&record).unwrap();
+    let sum = hex::encode(Sha256::digest(body.as_bytes()));
+    std::fs::write(entry, format!("{sum}\n{body}")).unwrap();
+}

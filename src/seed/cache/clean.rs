@@ -7,14 +7,23 @@
 //! what pyvenv itself puts in a cache directory is removed (its versioned
 //! subdirectories and their leftovers), so a `--cache-dir` pointed at the
 //! wrong place loses nothing else.
+//!
+//! A cache is used only if the effective user alone controls it and what
+//! pyvenv keeps in it ([`open_trusted`]); the lock file is opened only if
+//! it is a regular file of theirs, so a FIFO or a link planted at `.lock`
+//! can neither hang nor redirect the run.
 
 use std::fs;
+use std::io;
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 
 use rustix::fs::{FlockOperation, flock};
+use rustix::io::Errno;
 
 use crate::error::{Error, Result};
+use crate::os::interrupt;
+use crate::os::trust::{Distrust, PrivateDir};
 use crate::report::Reporter;
 
 /// The lock file's name inside the cache directory.
@@ -42,66 +51,110 @@ pub struct CacheLock {
 }
 
 impl CacheLock {
-    /// A shared lock, for a run that reads and fills the cache. `None` when
-    /// the cache directory cannot hold one: such a cache is not usable
-    /// anyway, and that only costs speed.
-    pub fn shared(cache: &Path) -> Option<CacheLock> {
-        let file = open_lock(cache).ok()?;
-        flock(file.as_fd(), FlockOperation::LockShared).ok()?;
-        Some(CacheLock { _file: file })
+    /// A shared lock, for a run that reads and fills the cache. `Ok(None)`
+    /// when the cache directory cannot hold one: such a cache is not usable
+    /// anyway, and that only costs speed. Fails only when a signal ends
+    /// the wait.
+    pub fn shared(cache: &PrivateDir) -> Result<Option<CacheLock>> {
+        let Ok(file) = cache.open_lock(LOCK) else {
+            return Ok(None);
+        };
+        match wait(&file, FlockOperation::LockShared) {
+            Ok(()) => Ok(Some(CacheLock { _file: file })),
+            Err(_) if interrupt::received().is_some() => interrupt::check().map(|()| None),
+            Err(_) => Ok(None),
+        }
     }
 
     /// The exclusive lock `--cache-clean` empties under, waiting (and saying
     /// so unless `-q`) while other runs hold it.
-    fn exclusive(cache: &Path, report: &Reporter) -> Result<CacheLock> {
-        let path = cache.join(LOCK);
-        let file = open_lock(cache).map_err(Error::io("open", &path))?;
+    fn exclusive(cache: &PrivateDir, report: &Reporter) -> Result<CacheLock> {
+        let path = cache.shown().join(LOCK);
+        let file = cache.open_lock(LOCK).map_err(Error::io("open", &path))?;
         if flock(file.as_fd(), FlockOperation::NonBlockingLockExclusive).is_err() {
             report.warn(format_args!(
                 "another pyvenv is using the cache {}; waiting for it to finish",
-                cache.display()
+                cache.shown().display()
             ));
-            flock(file.as_fd(), FlockOperation::LockExclusive)
-                .map_err(|e| Error::io("lock", &path)(e.into()))?;
+            if let Err(e) = wait(&file, FlockOperation::LockExclusive) {
+                interrupt::check()?;
+                return Err(Error::io("lock", &path)(e));
+            }
         }
         Ok(CacheLock { _file: file })
     }
 }
 
-fn open_lock(cache: &Path) -> std::io::Result<fs::File> {
-    fs::create_dir_all(cache)?;
-    fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(cache.join(LOCK))
+/// Waits for the lock `op` on `file`. A signal that interrupts the wait
+/// ends it (with `EINTR`) once [`interrupt`] has recorded it; any other
+/// interruption waits again.
+fn wait(file: &fs::File, op: FlockOperation) -> io::Result<()> {
+    loop {
+        match flock(file.as_fd(), op) {
+            Err(Errno::INTR) if interrupt::received().is_none() => {}
+            done => return done.map_err(io::Error::from),
+        }
+    }
+}
+
+/// The cache directory `path`, held open (made private when missing and
+/// `create`), if the effective user alone controls it and what pyvenv
+/// keeps in it: `.lock` and the versioned stores. Otherwise why not; a
+/// cache is all or nothing, so one run never mixes trusted and untrusted
+/// parts of it.
+pub fn open_trusted(path: &Path, create: bool) -> std::result::Result<PrivateDir, Distrust> {
+    let dir = PrivateDir::open(path, create)?;
+    let trusted = |name: &str, is_dir: bool| {
+        dir.check_item(name, is_dir)
+            .map_err(|reason| Distrust::Inside {
+                name: name.to_string(),
+                reason: Box::new(reason),
+            })
+    };
+    trusted(LOCK, false)?;
+    for item in fs::read_dir(dir.path()).map_err(Distrust::Io)? {
+        let name = item.map_err(Distrust::Io)?.file_name();
+        if let Some(name) = name
+            .to_str()
+            .filter(|n| is_pyvenvs(n) && !n.starts_with('.'))
+        {
+            trusted(name, true)?;
+        }
+    }
+    Ok(dir)
 }
 
 /// Empties the cache directory `cache` of everything pyvenv put there and
 /// returns what was removed. Anything else found there is left alone, with
-/// a warning.
+/// a warning. A cache the effective user does not alone control is not
+/// touched.
 pub fn clean(cache: &Path, report: &Reporter) -> Result<Vec<PathBuf>> {
     if !cache.is_dir() {
         report.info(format_args!("cache: {} (nothing there)", cache.display()));
         return Ok(Vec::new());
     }
-    let _lock = CacheLock::exclusive(cache, report)?;
-    let items = fs::read_dir(cache).map_err(Error::io("read directory", cache))?;
+    let held = PrivateDir::open(cache, false).map_err(|reason| Error::CacheUntrusted {
+        path: cache.to_path_buf(),
+        reason: reason.to_string(),
+    })?;
+    let _lock = CacheLock::exclusive(&held, report)?;
+    let items = fs::read_dir(held.path()).map_err(Error::io("read directory", cache))?;
     let mut removed = Vec::new();
     for item in items {
         let item = item.map_err(Error::io("read directory", cache))?;
         let name = item.file_name();
-        let path = item.path();
+        let path = cache.join(&name);
+        let held_path = item.path();
         match name.to_str() {
             Some(LOCK) => {}
             Some(name) if is_pyvenvs(name) => {
                 // remove_dir_all removes symlinks, never what they point to,
                 // so nothing outside the cache directory is touched.
-                let kind = fs::symlink_metadata(&path).map_err(Error::io("inspect", &path))?;
+                let kind = fs::symlink_metadata(&held_path).map_err(Error::io("inspect", &path))?;
                 if kind.is_dir() {
-                    fs::remove_dir_all(&path).map_err(Error::io("remove", &path))?;
+                    fs::remove_dir_all(&held_path).map_err(Error::io("remove", &path))?;
                 } else {
-                    fs::remove_file(&path).map_err(Error::io("remove", &path))?;
+                    fs::remove_file(&held_path).map_err(Error::io("remove", &path))?;
                 }
                 report.info(format_args!("removed {}", path.display()));
                 removed.push(path);

@@ -2,6 +2,14 @@
 //! (copy-on-write clone, `FICLONE`) where the filesystem has it, else a
 //! hardlink, else a copy, as `--link-mode` allows.
 //!
+//! Root never hardlinks unless told to (`--link-mode hardlink`): a file
+//! that is the cache's inode would follow a later `chown -R app env` and
+//! hand `app` the cache, and through it every environment root makes. A
+//! user's own `chown` needs root, so a user's runs keep hardlinks, the
+//! fastest placement; a cache file whose owner or mode changed fails its
+//! stamp and is replaced. Clones and copies keep the source's mtime (a
+//! `.pyc` records its `.py`'s) and get the mode the environment wants.
+//!
 //! The first method that the filesystem refuses is not tried again for the
 //! rest of the run, so an ext4 machine pays for one failed `FICLONE`, not
 //! one per file. A file already at the destination is replaced, never
@@ -9,11 +17,12 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use crate::plan::options::LinkMode;
+use crate::seed::cache::FileStamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Method {
@@ -43,8 +52,13 @@ pub struct Linker {
 impl Linker {
     /// A linker for `mode`, placing files from below `source` (if known: a
     /// filesystem known to have no reflinks is not asked for one).
-    pub fn new(mode: LinkMode, source: Option<&Path>) -> Linker {
+    /// `shares`: whether `auto` may fall back to hardlinks (not for root).
+    pub fn new(mode: LinkMode, source: Option<&Path>, shares: bool) -> Linker {
         let clones = source.is_none_or(may_clone);
+        let mode = match mode {
+            LinkMode::Auto if !shares => LinkMode::Clone,
+            mode => mode,
+        };
         let method = match mode {
             LinkMode::Auto if clones => Method::Clone,
             LinkMode::Auto | LinkMode::Hardlink => Method::Hardlink,
@@ -62,15 +76,24 @@ impl Linker {
         self.method() == Method::Hardlink
     }
 
-    /// Makes `dst` a file with the content and mode of `src`.
-    pub fn place(&self, src: &Path, dst: &Path) -> io::Result<()> {
+    /// Makes `dst` a file with the content of `src` (as `stamp` describes
+    /// it: its size and mtime) and the permission bits `mode`; a hardlink
+    /// only where `src` has that mode already.
+    pub fn place(&self, src: &Path, dst: &Path, mode: u32, stamp: &FileStamp) -> io::Result<()> {
         let mut replaced = false;
         loop {
-            let method = self.method();
+            let method = match self.method() {
+                Method::Hardlink if mode != stamp.mode => Method::Copy,
+                method => method,
+            };
             let result = match method {
-                Method::Clone => clone(src, dst),
+                Method::Clone => duplicate(src, dst, mode, stamp, |from, to| {
+                    Ok(rustix::fs::ioctl_ficlone(to, from)?)
+                }),
                 Method::Hardlink => fs::hard_link(src, dst),
-                Method::Copy => copy(src, dst),
+                Method::Copy => duplicate(src, dst, mode, stamp, |from, to| {
+                    copy_range(from, to, stamp.size)
+                }),
             };
             match result {
                 Ok(()) => return Ok(()),
@@ -140,46 +163,113 @@ mod libc_errno {
     pub const ENOSYS: i32 = Errno::NOSYS.raw_os_error();
 }
 
-/// A copy-on-write clone of `src` at `dst` (`FICLONE`).
-fn clone(src: &Path, dst: &Path) -> io::Result<()> {
-    let from = File::open(src)?;
-    let mode = from.metadata()?.mode() & 0o7777;
+/// Copies `size` bytes with `copy_file_range`: the data never passes
+/// through pyvenv, and the known size saves the call that finds the end.
+/// Where the kernel cannot, `io::copy` carries on from the same offsets.
+fn copy_range(mut from: &File, mut to: &File, size: u64) -> io::Result<()> {
+    let mut left = size;
+    while left > 0 {
+        let chunk = usize::try_from(left).unwrap_or(usize::MAX);
+        match rustix::fs::copy_file_range(from, None, to, None, chunk) {
+            Ok(0) => break,
+            Ok(n) => left = left.saturating_sub(n as u64),
+            Err(rustix::io::Errno::INTR) => {}
+            Err(_) => return io::copy(&mut from, &mut to).map(|_| ()),
+        }
+    }
+    Ok(())
+}
+
+/// A new file at `dst` (never through a link there), filled by `fill`
+/// from `src`, with `mode` (which the umask does not narrow) and the
+/// mtime `stamp` recorded, which is `src`'s.
+fn duplicate(
+    src: &Path,
+    dst: &Path,
+    mode: u32,
+    stamp: &FileStamp,
+    fill: impl FnOnce(&File, &File) -> io::Result<()>,
+) -> io::Result<()> {
+    let from = OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(src)?;
     let to = OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(mode)
         .open(dst)?;
-    if let Err(e) = rustix::fs::ioctl_ficlone(&to, &from) {
+    let done = fill(&from, &to).and_then(|()| {
+        to.set_permissions(fs::Permissions::from_mode(mode))?;
+        let (secs, nanos) = stamp.mtime;
+        let mtime = rustix::fs::Timestamps {
+            last_access: rustix::fs::Timespec {
+                tv_sec: 0,
+                tv_nsec: rustix::fs::UTIME_OMIT,
+            },
+            last_modification: rustix::fs::Timespec {
+                tv_sec: secs,
+                tv_nsec: nanos,
+            },
+        };
+        Ok(rustix::fs::futimens(&to, &mtime)?)
+    });
+    if done.is_err() {
         drop(to);
         let _ = fs::remove_file(dst);
-        return Err(e.into());
     }
-    Ok(())
-}
-
-/// A plain copy, with the source's mode.
-fn copy(src: &Path, dst: &Path) -> io::Result<()> {
-    match fs::remove_file(dst) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-        _ => {}
-    }
-    fs::copy(src, dst).map(|_| ())
+    done
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::MetadataExt;
 
-    fn linked(mode: LinkMode) -> (tempfile::TempDir, fs::Metadata, fs::Metadata) {
+    fn placed(
+        mode: LinkMode,
+        shares: bool,
+        wanted: u32,
+    ) -> (tempfile::TempDir, fs::Metadata, fs::Metadata) {
         let dir = tempfile::tempdir().unwrap();
         let src = dir.path().join("src");
         let dst = dir.path().join("dst");
         fs::write(&src, b"content").unwrap();
+        fs::set_permissions(&src, fs::Permissions::from_mode(0o644)).unwrap();
+        let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1 << 30);
+        File::options()
+            .write(true)
+            .open(&src)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
         fs::write(&dst, b"in the way").unwrap();
-        Linker::new(mode, None).place(&src, &dst).unwrap();
+        let stamp = FileStamp::of(&fs::metadata(&src).unwrap());
+        Linker::new(mode, None, shares)
+            .place(&src, &dst, wanted, &stamp)
+            .unwrap();
         assert_eq!(fs::read(&dst).unwrap(), b"content");
         let (a, b) = (fs::metadata(&src).unwrap(), fs::metadata(&dst).unwrap());
+        assert_eq!(a.mtime(), b.mtime(), "the mtime is kept");
+        assert_eq!(b.mode() & 0o7777, wanted);
         (dir, a, b)
+    }
+
+    fn linked(mode: LinkMode) -> (tempfile::TempDir, fs::Metadata, fs::Metadata) {
+        placed(mode, true, 0o644)
+    }
+
+    #[test]
+    fn auto_never_shares_the_inode_when_sharing_is_not_allowed() {
+        let (_dir, src, dst) = placed(LinkMode::Auto, false, 0o644);
+        assert_ne!(src.ino(), dst.ino());
+    }
+
+    #[test]
+    fn a_file_wanted_with_another_mode_is_copied_with_that_mode() {
+        let (_dir, src, dst) = placed(LinkMode::Hardlink, true, 0o664);
+        assert_ne!(src.ino(), dst.ino());
+        assert_eq!(src.mode() & 0o777, 0o644, "the cache's file is unchanged");
     }
 
     #[test]

@@ -19,13 +19,22 @@
 //! entry that fails the check (a hardlinked file edited in some
 //! environment, a truncated file) is moved aside and filled afresh, so one
 //! damaged file never spreads to new environments.
+//!
+//! Only what the effective user alone controls is used ([`PrivateDir`]):
+//! the cache directory, held open for the run, `wheels-v2`, `index` and
+//! each entry are opened without following a symlink and checked by owner
+//! and mode; each file's stamp includes its owner, and a file group or
+//! others may write is never linked from. Files are stored without group
+//! or other write permission whatever the umask (the entry is named for
+//! the umask it was stored under); an environment whose umask wants them
+//! writable gets copies with that mode.
 
 pub mod clean;
 pub mod link;
 
 use std::fs;
 use std::io::{self, Read};
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -33,8 +42,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::os::checked::{read_checked, write_atomically, write_checked};
+use crate::os::checked::{checked_body, with_checksum};
 use crate::os::disk;
+use crate::os::trust::{self, PrivateDir};
 use crate::seed::wheel::{Scheme, WheelPlan};
 
 /// Bumped whenever the entry format changes, so old entries are not read.
@@ -51,15 +61,19 @@ pub struct FileStamp {
     pub ino: u64,
     /// Permission bits.
     pub mode: u32,
+    /// Owner: a file `chown`ed through a hardlink in some environment is
+    /// no longer the cache's.
+    pub uid: u32,
 }
 
 impl FileStamp {
-    fn of(meta: &fs::Metadata) -> FileStamp {
+    pub(crate) fn of(meta: &fs::Metadata) -> FileStamp {
         FileStamp {
             size: meta.size(),
             mtime: (meta.mtime(), meta.mtime_nsec()),
             ino: meta.ino(),
             mode: meta.mode() & 0o7777,
+            uid: meta.uid(),
         }
     }
 }
@@ -76,10 +90,14 @@ pub struct Manifest {
 /// A filled, checked cache entry.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    /// The entry's directory.
+    /// The entry's directory, named through its held handle.
     pub dir: PathBuf,
     /// Its manifest.
     pub manifest: Manifest,
+    /// Its name in `wheels-v2`.
+    name: String,
+    /// The entry's directory, held open so `dir` stays this directory.
+    _held: PrivateDir,
 }
 
 impl Entry {
@@ -98,7 +116,7 @@ impl Entry {
             return false;
         };
         fs::symlink_metadata(self.source(file.scheme, &file.path))
-            .is_ok_and(|meta| meta.is_file() && FileStamp::of(&meta) == *stamp)
+            .is_ok_and(|meta| trust::is_private_file(&meta) && FileStamp::of(&meta) == *stamp)
     }
 
     /// Every file as the manifest recorded it?
@@ -111,18 +129,26 @@ impl Entry {
 /// The wheel cache below one cache directory.
 #[derive(Debug, Clone)]
 pub struct WheelCache {
+    /// `wheels-v2`, held open.
+    held: PrivateDir,
+    /// The same, named through the handle.
     root: PathBuf,
+    /// The umask files are stored under: the run's, with group and others
+    /// never allowed to write.
     umask: u32,
 }
 
 impl WheelCache {
-    /// The cache under `cache_dir` (pyvenv's cache directory), for files
-    /// made under `umask`.
-    pub fn new(cache_dir: &Path, umask: u32) -> WheelCache {
-        WheelCache {
-            root: cache_dir.join(FORMAT),
-            umask,
-        }
+    /// The cache under `cache_dir` (pyvenv's cache directory), for an
+    /// environment made under `umask`; `None` when its directory cannot be
+    /// made or is not the effective user's alone.
+    pub fn open(cache_dir: &PrivateDir, umask: u32) -> Option<WheelCache> {
+        let held = cache_dir.subdir(FORMAT, true).ok()??;
+        Some(WheelCache {
+            root: held.path(),
+            held,
+            umask: umask | 0o022,
+        })
     }
 
     /// The entry for `wheel`, filled first if it is missing or its manifest
@@ -131,18 +157,21 @@ impl WheelCache {
     /// that fails.
     pub fn entry(&self, wheel: &Path) -> Result<Entry> {
         let key = self.content_key(wheel)?;
-        let dir = self.root.join(format!("{key}-u{:03o}", self.umask));
-        match load(&dir) {
+        let name = format!("{key}-u{:03o}", self.umask);
+        match self.load(&name) {
             Some(entry) if entry.manifest.plan.files.len() == entry.manifest.stamps.len() => {
                 Ok(entry)
             }
-            _ => self.fill(wheel, &dir, dir.exists()),
+            _ => {
+                let dir = self.root.join(&name);
+                self.fill(wheel, &name, fs::symlink_metadata(&dir).is_ok())
+            }
         }
     }
 
     /// Moves a damaged entry aside and fills it again.
     pub fn refill(&self, wheel: &Path, entry: &Entry) -> Result<Entry> {
-        self.fill(wheel, &entry.dir, true)
+        self.fill(wheel, &entry.name, true)
     }
 
     /// The sha256 of `wheel`'s content, from the index when the file is the
@@ -160,11 +189,10 @@ impl WheelCache {
             meta.dev()
         );
         let path_text = wheel.to_string_lossy();
-        let index = self
-            .root
-            .join("index")
-            .join(hex::encode(Sha256::digest(path_text.as_bytes())));
-        if let Ok(text) = fs::read_to_string(&index) {
+        let index = self.held.subdir("index", true).ok().flatten();
+        let name = hex::encode(Sha256::digest(path_text.as_bytes()));
+        let known = index.as_ref().and_then(|dir| dir.read(&name));
+        if let Some(text) = known.as_deref().and_then(|b| std::str::from_utf8(b).ok()) {
             let mut lines = text.lines();
             if let (Some(path), Some(id), Some(key)) = (lines.next(), lines.next(), lines.next())
                 && path == path_text
@@ -177,20 +205,25 @@ impl WheelCache {
         }
         let key = hash_file(wheel)?;
         // The index only saves time: failing to write it costs nothing.
-        let _ = write_atomically(
-            &index,
-            format!("{path_text}\n{identity}\n{key}\n").as_bytes(),
-        );
+        if let Some(index) = index {
+            let _ = index.write(
+                &name,
+                format!("{path_text}\n{identity}\n{key}\n").as_bytes(),
+            );
+        }
         Ok(key)
     }
 
-    /// Fills the entry `dir` for `wheel`; `replace`: an entry is there but
+    /// Fills the entry `name` for `wheel`; `replace`: an entry is there but
     /// damaged.
-    fn fill(&self, wheel: &Path, dir: &Path, replace: bool) -> Result<Entry> {
-        fs::create_dir_all(&self.root).map_err(Error::io("create directory", &self.root))?;
+    fn fill(&self, wheel: &Path, name: &str, replace: bool) -> Result<Entry> {
         sweep(&self.root);
+        let dir = &self.root.join(name);
         let tmp = disk::unique_sibling(dir, "tmp");
-        fs::create_dir(&tmp).map_err(Error::io("create directory", &tmp))?;
+        fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&tmp)
+            .map_err(Error::io("create directory", &tmp))?;
         let filled = self.unpack_into(wheel, &tmp);
         let manifest = match filled {
             Ok(manifest) => manifest,
@@ -203,27 +236,44 @@ impl WheelCache {
         // directory that has files in it.
         let trash = disk::unique_sibling(dir, "trash");
         let moved_aside = replace && fs::rename(dir, &trash).is_ok();
-        let result = match fs::rename(&tmp, dir) {
-            Ok(()) => Ok(Entry {
-                dir: dir.to_path_buf(),
+        let renamed = fs::rename(&tmp, dir);
+        if renamed.is_err() {
+            // Another process filled it first: use theirs.
+            let _ = fs::remove_dir_all(&tmp);
+        }
+        let result = match (renamed, self.held.subdir(name, false)) {
+            (Ok(()), Ok(Some(held))) => Ok(Entry {
+                dir: held.path(),
                 manifest,
+                name: name.to_string(),
+                _held: held,
             }),
-            Err(_) => {
-                // Another process filled it first: use theirs.
-                let _ = fs::remove_dir_all(&tmp);
-                match load(dir) {
-                    Some(entry) if entry.check() => Ok(entry),
-                    _ => Err(Error::CacheUnusable {
-                        path: dir.to_path_buf(),
-                        reason: "another process left it incomplete".into(),
-                    }),
-                }
-            }
+            _ => match self.load(name) {
+                Some(entry) if entry.check() => Ok(entry),
+                _ => Err(Error::CacheUnusable {
+                    path: self.held.shown().join(name),
+                    reason: "another process left it incomplete".into(),
+                }),
+            },
         };
         if moved_aside {
             let _ = fs::remove_dir_all(&trash);
         }
         result
+    }
+
+    /// The entry `name`, if it is the effective user's alone and its
+    /// manifest is there and intact.
+    fn load(&self, name: &str) -> Option<Entry> {
+        let held = self.held.subdir(name, false).ok()??;
+        let data = held.read("manifest")?;
+        let manifest: Manifest = serde_json::from_slice(checked_body(&data)?).ok()?;
+        Some(Entry {
+            dir: held.path(),
+            manifest,
+            name: name.to_string(),
+            _held: held,
+        })
     }
 
     fn unpack_into(&self, wheel: &Path, tmp: &Path) -> Result<Manifest> {
@@ -240,19 +290,9 @@ impl WheelCache {
             path: tmp.to_path_buf(),
             reason: e.to_string(),
         })?;
-        write_checked(&tmp.join("manifest"), &body)?;
+        disk::write_file(&tmp.join("manifest"), &with_checksum(&body), Some(0o600))?;
         Ok(manifest)
     }
-}
-
-/// The entry at `dir`, if its manifest is there and intact.
-fn load(dir: &Path) -> Option<Entry> {
-    let body = read_checked(&dir.join("manifest"))?;
-    let manifest: Manifest = serde_json::from_slice(&body).ok()?;
-    Some(Entry {
-        dir: dir.to_path_buf(),
-        manifest,
-    })
 }
 
 /// Removes what killed processes left behind: temporary and set-aside

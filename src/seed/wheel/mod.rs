@@ -237,7 +237,9 @@ fn write_member(entry: &mut impl Read, dest: &Path, executable: bool, umask: u32
     let mut out = OpenOptions::new()
         .write(true)
         .create_new(true)
-        .mode(0o666)
+        // The wheel cache stores files under a narrower umask than the
+        // process's: never writable by group or others.
+        .mode(0o666 & !umask)
         .open(dest)
         .map_err(Error::io("create file", dest))?;
     io::copy(entry, &mut out).map_err(Error::io("write file", dest))?;
