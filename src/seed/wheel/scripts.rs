@@ -124,6 +124,16 @@ pub fn inert(path: &str) -> String {
     out
 }
 
+/// `path` as a shell word: as it is where no character in it means
+/// anything to a shell, else [`inert`].
+pub fn inert_if_needed(path: &str) -> String {
+    let plain = !path.is_empty()
+        && path
+            .chars()
+            .all(|c| !c.is_ascii() || c.is_ascii_alphanumeric() || "/._+,@%=-".contains(c));
+    if plain { path.to_string() } else { inert(path) }
+}
+
 /// The scripts pip writes for a wheel's entry points when ensurepip runs it
 /// with `--default-pip`: `(file name, entry point)`, pip's and
 /// easy_install's versioned names made for this Python (`short` is `X.Y`).
