@@ -13,7 +13,8 @@ use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;
 use support::portable::{
-    TINY_MODULE, TINY_SAYS, TINY_SCRIPT, copy_interpreter, pip_install, run_ok, tiny_wheel,
+    TINY_MODULE, TINY_SAYS, TINY_SCRIPT, copy_interpreter, pip_install, run_ok, succeeds,
+    tiny_wheel,
 };
 
 fn pyvenv(python: &Path) -> Command {
@@ -22,13 +23,9 @@ fn pyvenv(python: &Path) -> Command {
     cmd
 }
 
-fn succeeds(cmd: &mut Command) {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{cmd:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+/// Runs `cmd`, which must succeed silently.
+fn silent(cmd: &mut Command) {
+    let out = succeeds(cmd);
     assert!(
         out.stderr.is_empty(),
         "{}",
@@ -67,7 +64,7 @@ fn upgrade_repairs_an_environment_whose_interpreter_was_deleted() {
         return;
     };
     let env = tmp.path().join("env");
-    succeeds(pyvenv(&copy).arg(&env));
+    silent(pyvenv(&copy).arg(&env));
     let wheel = tiny_wheel(&original, tmp.path());
     let out = pip_install(&env, &wheel);
     assert!(
@@ -82,7 +79,7 @@ fn upgrade_repairs_an_environment_whose_interpreter_was_deleted() {
     let broken = Command::new(env.join("bin/python")).arg("-V").output();
     assert!(broken.is_err() || !broken.unwrap().status.success());
 
-    succeeds(pyvenv(&original).arg("--upgrade").arg(&env));
+    silent(pyvenv(&original).arg("--upgrade").arg(&env));
     assert_names(&env, &original);
     assert_eq!(
         cfg_home(&env),
@@ -118,14 +115,14 @@ fn every_rerun_points_every_python_name_at_the_chosen_interpreter() {
         let env = tmp.path().join("env");
         let trap = tmp.path().join("trap");
         std::fs::create_dir(&trap).unwrap();
-        succeeds(pyvenv(&python).arg("--without-pip").arg(&env));
+        silent(pyvenv(&python).arg("--without-pip").arg(&env));
         let bin = env.join("bin");
         std::fs::remove_file(bin.join("python3.12")).unwrap();
         std::os::unix::fs::symlink(trap.join("python3.12"), bin.join("python3.12")).unwrap();
         std::fs::remove_file(bin.join("python3")).unwrap();
         std::os::unix::fs::symlink(&other, bin.join("python3")).unwrap();
 
-        succeeds(pyvenv(&python).arg("--without-pip").args(flags).arg(&env));
+        silent(pyvenv(&python).arg("--without-pip").args(flags).arg(&env));
         assert_eq!(std::fs::read_dir(&trap).unwrap().count(), 0, "{flags:?}");
         if flags.contains(&"--copies") {
             // Copies of the chosen interpreter (or links to such a copy).
@@ -158,7 +155,7 @@ fn a_link_to_the_chosen_interpreter_is_kept_as_it_is() {
     let python = require!(12);
     let tmp = tempfile::tempdir().unwrap();
     let env = tmp.path().join("env");
-    succeeds(pyvenv(&python).arg("--without-pip").arg(&env));
+    silent(pyvenv(&python).arg("--without-pip").arg(&env));
     let via = tmp.path().join("via");
     std::os::unix::fs::symlink(python.parent().unwrap(), &via).unwrap();
     let exe = env.join("bin/python3.12");
@@ -180,7 +177,7 @@ fn an_environment_whose_interpreter_is_gone_is_diagnosed_in_one_line() {
     let other = require!(11);
     let tmp = tempfile::tempdir().unwrap();
     let env = tmp.path().join("my env");
-    succeeds(pyvenv(&python).arg("--without-pip").arg(&env));
+    silent(pyvenv(&python).arg("--without-pip").arg(&env));
     let cfg_path = env.join("pyvenv.cfg");
     let cfg = std::fs::read_to_string(&cfg_path).unwrap();
     let real = python.parent().unwrap().display().to_string();
@@ -216,7 +213,7 @@ fn another_version_with_its_interpreter_present_keeps_the_mixing_message() {
     let other = require!(11);
     let tmp = tempfile::tempdir().unwrap();
     let env = tmp.path().join("env");
-    succeeds(pyvenv(&python).arg("--without-pip").arg(&env));
+    silent(pyvenv(&python).arg("--without-pip").arg(&env));
     let out = pyvenv(&other)
         .arg("--without-pip")
         .arg(&env)

@@ -80,6 +80,11 @@ fn build(layout: &Layout, around: &Surroundings) -> Result<()> {
     if let Some(call) = &layout.upgrade_deps {
         step("--upgrade-deps", &mut || seed::upgrade_deps(layout, call))?;
     }
+    if layout.relocatable {
+        step("relocatable scripts", &mut || {
+            relocate::relative_console_scripts(layout)
+        })?;
+    }
     Ok(())
 }
 
@@ -112,7 +117,31 @@ fn build_delegated(layout: &Layout, delegation: &Delegation, around: &Surroundin
     if layout.write_scripts {
         activation::write_scripts(layout)?;
     }
-    relocate::texts(layout)
+    relocate::texts(layout)?;
+    if layout.relocatable {
+        relocate::relative_console_scripts(layout)?;
+        mark_relocatable(layout)?;
+    }
+    Ok(())
+}
+
+/// Adds uv's `relocatable = true` to the `pyvenv.cfg` a target's own venv
+/// wrote, unless it says so already.
+fn mark_relocatable(layout: &Layout) -> Result<()> {
+    let path = layout.root.join("pyvenv.cfg");
+    let mut cfg = std::fs::read_to_string(&path).map_err(Error::io("read", &path))?;
+    let marked = cfg.lines().any(|line| {
+        line.split_once('=')
+            .is_some_and(|(k, v)| k.trim() == "relocatable" && v.trim() == "true")
+    });
+    if !marked {
+        if !cfg.is_empty() && !cfg.ends_with('\n') {
+            cfg.push('\n');
+        }
+        cfg.push_str("relocatable = true\n");
+        write_cfg(layout, &cfg)?;
+    }
+    Ok(())
 }
 
 fn ensure_directories(layout: &Layout, around: &Surroundings) -> Result<()> {
