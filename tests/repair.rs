@@ -224,3 +224,26 @@ fn another_version_with_its_interpreter_present_keeps_the_mixing_message() {
     assert!(said.contains("would mix the two"), "{said}");
     assert!(!said.contains("no longer exists"), "{said}");
 }
+
+/// Where the target's own venv builds (a target pyvenv has no rules for,
+/// forced here by the test switch), the links are repaired before it runs,
+/// so its ensurepip does not run through a dangling link and the result
+/// names the chosen interpreter.
+#[test]
+fn the_delegated_route_repairs_the_links_before_the_targets_venv_runs() {
+    let python = require!(12);
+    let tmp = tempfile::tempdir().unwrap();
+    let env = tmp.path().join("env");
+    silent(pyvenv(&python).arg("--without-pip").arg(&env));
+    let bin = env.join("bin");
+    std::fs::remove_file(bin.join("python3.12")).unwrap();
+    std::os::unix::fs::symlink("/gone/bin/python3.12", bin.join("python3.12")).unwrap();
+    silent(
+        pyvenv(&python)
+            .arg("--upgrade")
+            .arg(&env)
+            .env("PYVENV_TEST_DELEGATE", "1"),
+    );
+    assert_names(&env, &python);
+    run_ok(&bin.join("pip"), &["--version"]);
+}

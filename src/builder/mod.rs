@@ -97,6 +97,11 @@ fn build_delegated(layout: &Layout, delegation: &Delegation, around: &Surroundin
     if layout.clear && layout.root == layout.env_dir {
         check_clear_is_safe(layout, around)?;
     }
+    if !layout.clear && layout.root == layout.env_dir {
+        // The target's venv keeps any link it finds (and would run its
+        // ensurepip through a dangling one): repaired first.
+        repair_links_before_delegation(layout)?;
+    }
     let mut command = std::process::Command::new(&delegation.python);
     command
         .args(&delegation.args)
@@ -351,6 +356,27 @@ fn setup_python(layout: &Layout) -> Result<()> {
             disk::symlink(Path::new(&exe_name), &path)?;
         } else {
             copy(layout, env_exe, &path)?;
+        }
+    }
+    Ok(())
+}
+
+/// For a target whose own venv builds over an existing environment: the
+/// python links there that do not resolve to the chosen interpreter are
+/// replaced, as [`setup_python`] replaces them. Copies are left to the
+/// target's venv, which copies over them.
+fn repair_links_before_delegation(layout: &Layout) -> Result<()> {
+    let is_link = |p: &Path| matches!(disk::entry(p), Ok(Entry::Symlink));
+    let env_exe = &layout.env_exe;
+    if is_link(env_exe) && !same_file(env_exe, &layout.base_executable) {
+        replace_link(&layout.base_executable, env_exe)?;
+    }
+    let exe_name = crate::os::paths::basename(env_exe);
+    let versioned = format!("python{}", layout.short_version);
+    for name in ["python", "python3", versioned.as_str()] {
+        let path = layout.bin_dir.join(name);
+        if path != *env_exe && is_link(&path) && !same_file(&path, env_exe) {
+            replace_link(Path::new(&exe_name), &path)?;
         }
     }
     Ok(())
