@@ -11,6 +11,8 @@ mod support;
 mod activation_scripts;
 #[path = "common/activation_harness.rs"]
 mod harness;
+#[path = "common/powershell_grammar.rs"]
+mod powershell_grammar;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -327,4 +329,54 @@ fn a_moved_environment_installs_from_pypi() {
         &["-c", "import six; print(six.__file__)"],
     );
     assert!(file.starts_with(&*moved.to_string_lossy()), "{file}");
+}
+
+/// PowerShell is not installable here: each moved environment's
+/// `Activate.ps1` is parsed by tree-sitter's grammar instead, and must have
+/// no syntax error and take `$VenvDir` from `$PSScriptRoot`.
+#[test]
+fn moved_activate_ps1_parses_and_uses_its_own_location() {
+    let Some(python) = powershell_grammar::grammar_python() else {
+        return;
+    };
+    let checker = r#"
+import sys, tree_sitter, tree_sitter_powershell
+parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language()))
+bad = []
+for path in sys.argv[1:]:
+    tree = parser.parse(open(path, "rb").read())
+    stack = [tree.root_node]
+    while stack:
+        n = stack.pop()
+        if n.type == "ERROR" or n.is_missing:
+            bad.append(path)
+            break
+        stack.extend(n.children)
+print(len(bad))
+"#;
+    let world = world(Maker::PyvenvMoved);
+    let scripts: Vec<PathBuf> = world
+        .envs
+        .iter()
+        .map(|e| e.path.join("bin/Activate.ps1"))
+        .collect();
+    for script in &scripts {
+        let text = std::fs::read_to_string(script).unwrap();
+        assert!(
+            text.contains("$VenvDir = Split-Path -Path $PSScriptRoot -Parent"),
+            "{}",
+            script.display()
+        );
+    }
+    let out = Command::new(python)
+        .args(["-c", checker])
+        .args(&scripts)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "0",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
