@@ -207,6 +207,41 @@ fn python_dash_m_runs_the_binary(python: &Path, installed: &Path, tmp: &Path) {
         assert!(!env.join("bin/pip").exists());
     }
 
+    // Without -p the Python that runs `-m` is the target, as with
+    // `python3.12 -m venv`, although PATH's python3 is another one; a
+    // PYVENV_PYTHON the caller set still decides.
+    let by_runner = tmp.join("by-m-runner");
+    ok(
+        run(&["--without-pip".as_ref(), by_runner.as_os_str()]),
+        "python -m pyvenv without -p",
+    );
+    let cfg = std::fs::read_to_string(by_runner.join("pyvenv.cfg")).unwrap();
+    let version = ok(
+        Command::new(python)
+            .args(["-c", "import platform; print(platform.python_version())"])
+            .output()
+            .unwrap(),
+        "the runner's version",
+    );
+    assert!(
+        cfg.contains(&format!("version = {}\n", version.trim())),
+        "{cfg}"
+    );
+    let by_variable = tmp.join("by-m-variable");
+    ok(
+        Command::new(python)
+            .args(["-m", "pyvenv", "--without-pip"])
+            .arg(&by_variable)
+            .env("PATH", "/usr/bin:/bin")
+            .env("PYVENV_NO_CACHE", "1")
+            .env("PYVENV_PYTHON", "/usr/bin/python3")
+            .output()
+            .unwrap(),
+        "python -m pyvenv with PYVENV_PYTHON",
+    );
+    let cfg = std::fs::read_to_string(by_variable.join("pyvenv.cfg")).unwrap();
+    assert!(cfg.contains("home = /usr/bin\n"), "{cfg}");
+
     let found = ok(
         Command::new(python)
             .args(["-c", "import pyvenv; print(pyvenv.find_pyvenv_bin())"])

@@ -3,6 +3,10 @@
 On POSIX the binary replaces this Python process, so signals, the exit
 status and the terminal are pyvenv's own. Windows has no exec: the binary
 runs as a child and its exit status becomes this process's.
+
+As ``python3.12 -m venv`` makes a 3.12 environment, ``python3.12 -m pyvenv``
+targets the Python that runs it, through ``PYVENV_PYTHON``, unless the
+caller already set that variable; ``-p`` still overrides both.
 """
 
 import os
@@ -18,11 +22,14 @@ def _main():
         sys.stderr.write("Error: {}\n".format(error))
         return 1
     argv = [binary] + sys.argv[1:]
+    env = os.environ.copy()
+    if "PYVENV_PYTHON" not in env and sys.executable:
+        env["PYVENV_PYTHON"] = sys.executable
     if os.name != "nt":
-        os.execv(binary, argv)
+        os.execve(binary, argv, env)
     import subprocess
 
-    child = subprocess.Popen(argv)
+    child = subprocess.Popen(argv, env=env)
     while True:
         try:
             return child.wait()
