@@ -88,6 +88,13 @@ pub struct Cli {
     #[arg(long)]
     pub without_scm_ignore_files: bool,
 
+    /// Make an environment that keeps working when moved or copied to
+    /// another path (as uv's --relocatable): activation scripts and pip's
+    /// scripts find it from where they are, and pyvenv.cfg records
+    /// `relocatable = true`. Scripts pip installs later name it absolutely.
+    #[arg(long)]
+    pub relocatable: bool,
+
     /// How pip is installed: natively from the target's bundled wheels
     /// (fast, the default), or by running the target's ensurepip.
     #[arg(long, value_enum, default_value = "native", value_name = "SEEDER")]
@@ -263,6 +270,7 @@ impl Cli {
                 LinkModeArg::Hardlink => LinkMode::Hardlink,
                 LinkModeArg::Copy => LinkMode::Copy,
             },
+            relocatable: self.relocatable,
             route: RouteChoice::Auto,
         }
     }

@@ -96,6 +96,28 @@ pub enum Error {
         wanted: String,
     },
 
+    /// The directory is an environment whose interpreter is gone, and this
+    /// run's Python (another `X.Y`) cannot stand in for it.
+    #[error(
+        "{} was made with Python {existing} at {}, which no longer exists; \
+         to repair it, run `{repair}` with a Python {existing} installed \
+         (Python {wanted} would mix the two; --clear starts afresh)",
+        path.display(),
+        missing.display()
+    )]
+    InterpreterGone {
+        /// The environment's directory.
+        path: PathBuf,
+        /// The interpreter its pyvenv.cfg or `bin/python` names.
+        missing: PathBuf,
+        /// `X.Y` of the environment.
+        existing: String,
+        /// The `X.Y` asked for now.
+        wanted: String,
+        /// The command that repairs it, ready to paste into a shell.
+        repair: String,
+    },
+
     /// An operation on the disk failed.
     #[error("cannot {op} {}: {source}", path.display())]
     Io {

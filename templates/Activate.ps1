@@ -125,6 +125,7 @@ $OwnDir = -not $VenvDir
 if ($OwnDir) {
     # Quoted for PowerShell when the environment was made; nothing expands.
     $VenvDir = __VIRTUAL_ENV__
+    __RELOCATABLE__
 }
 if (-not $Prompt) {
     $FromCfg = _PyvenvCfgPrompt $VenvDir

@@ -38,6 +38,7 @@ deactivate nondestructive
 
 # Quoted for fish when the environment was made; nothing in them expands.
 set -gx VIRTUAL_ENV __VIRTUAL_ENV__
+__RELOCATABLE__
 set -gx VIRTUAL_ENV_PROMPT __VIRTUAL_ENV_PROMPT__
 
 set -g _OLD_VIRTUAL_PATH $PATH

@@ -11,6 +11,7 @@
 
 export-env {
     let virtual_env = __VIRTUAL_ENV__
+    __RELOCATABLE__
     let prompt = __VIRTUAL_ENV_PROMPT__
     let bin = ($virtual_env | path join __BIN_NAME__)
 

@@ -36,6 +36,7 @@ def _native(text):
 
 
 _virtual_env = _native(__VIRTUAL_ENV__)
+__RELOCATABLE__
 _prompt = _native(__VIRTUAL_ENV_PROMPT__)
 _bin = os.path.join(_virtual_env, _native(__BIN_NAME__))
 _site_packages = os.path.join(_virtual_env, _native(__SITE_PACKAGES__))

@@ -14,24 +14,10 @@ mod harness;
 use std::path::Path;
 use std::process::Command;
 
-use harness::{Maker, battery, find_python, shell, world};
+use harness::{Maker, assert_battery, find_python, world};
 
 fn run(name: &str) {
-    let shell = shell(name);
-    let world = world(Maker::Pyvenv);
-    match battery(world, shell) {
-        None => eprintln!(
-            "SKIPPED: {name} not installed ({} is not on PATH)",
-            shell.program
-        ),
-        Some(failures) => assert!(
-            failures.is_empty(),
-            "{} of {} environments failed in {name}:\n  {}",
-            failures.len(),
-            world.envs.len(),
-            failures.join("\n  ")
-        ),
-    }
+    assert_battery(Maker::Pyvenv, name);
 }
 
 #[test]

@@ -426,6 +426,7 @@ fn help_lists_every_flag() {
         "--prompt",
         "--upgrade-deps",
         "--without-scm-ignore-files",
+        "--relocatable",
         "--python",
         "ENV_DIR",
     ] {
@@ -517,4 +518,34 @@ fn activate_under_strict_bash_is_silent_and_deactivate_restores_path() {
             assert!(out.stdout.is_empty() && out.stderr.is_empty());
         })
         .unwrap();
+}
+
+/// `--re` and `--rel` are unique prefixes of `--relocatable` (venv has no
+/// option starting so), and without the flag pyvenv.cfg has no such key.
+#[test]
+fn a_prefix_of_relocatable_means_it_and_only_it_writes_the_key() {
+    let py = require!(12);
+    let tmp = tempfile::tempdir().unwrap();
+    for (flag, marked) in [
+        ("--re", true),
+        ("--relocatable", true),
+        ("--without-pip", false),
+    ] {
+        let env = tmp.path().join(flag.trim_start_matches('-'));
+        with_python(&py)
+            .args(["--without-pip", flag])
+            .arg(&env)
+            .assert()
+            .success();
+        let cfg = std::fs::read_to_string(env.join("pyvenv.cfg")).unwrap();
+        assert_eq!(
+            cfg.contains("relocatable = true\n"),
+            marked,
+            "{flag}: {cfg}"
+        );
+        assert!(
+            !cfg.contains("--relocatable"),
+            "command records venv's flags only"
+        );
+    }
 }

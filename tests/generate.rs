@@ -204,6 +204,7 @@ fn man_page_names_every_flag_variable_and_exit_status() {
         "--prompt",
         "--upgrade-deps",
         "--without-scm-ignore-files",
+        "--relocatable",
         "--python",
         "--verbose",
         "--quiet",
@@ -234,5 +235,30 @@ fn man_page_names_every_flag_variable_and_exit_status() {
             statuses.contains(signal),
             "{signal} missing from:\n{statuses}"
         );
+    }
+}
+
+#[test]
+fn completions_know_relocatable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let script = generated_file("complete-fish", tmp.path(), "pyvenv.fish");
+    let program = format!("source {:?}; complete -C 'pyvenv --rel'", script);
+    let Some(out) = shell("fish", &["--no-config", "-c", &program]) else {
+        return;
+    };
+    let text = stdout_of(&out);
+    assert!(
+        text.lines().any(|l| l.starts_with("--relocatable")),
+        "{text}"
+    );
+    for kind in [
+        "complete-bash",
+        "complete-zsh",
+        "complete-powershell",
+        "complete-nushell",
+    ] {
+        let file = generated_file(kind, tmp.path(), kind);
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(text.contains("relocatable"), "{kind}");
     }
 }

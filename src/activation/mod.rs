@@ -44,6 +44,11 @@ pub struct Activator {
     pub name: &'static str,
     /// The template's text.
     pub template: &'static str,
+    /// What stands on the template's `__RELOCATABLE__` line with
+    /// `--relocatable`: code that finds the environment from where the
+    /// script is when it runs. `None`: this language cannot learn that
+    /// (csh), and the script keeps the path it was made at.
+    pub relocatable: Option<&'static str>,
     /// The language the values are quoted for.
     pub lang: Lang,
     /// Which layouts get it.
@@ -55,48 +60,56 @@ pub const ACTIVATORS: &[Activator] = &[
     Activator {
         name: "activate",
         template: include_str!("../../templates/activate"),
+        relocatable: Some(include_str!("../../templates/relocatable/activate")),
         lang: Lang::Posix,
         platform: Platform::Any,
     },
     Activator {
         name: "activate.fish",
         template: include_str!("../../templates/activate.fish"),
+        relocatable: Some(include_str!("../../templates/relocatable/activate.fish")),
         lang: Lang::Fish,
         platform: Platform::Any,
     },
     Activator {
         name: "activate.csh",
         template: include_str!("../../templates/activate.csh"),
+        relocatable: None,
         lang: Lang::Csh,
         platform: Platform::Posix,
     },
     Activator {
         name: "Activate.ps1",
         template: include_str!("../../templates/Activate.ps1"),
+        relocatable: Some(include_str!("../../templates/relocatable/Activate.ps1")),
         lang: Lang::PowerShell,
         platform: Platform::Any,
     },
     Activator {
         name: "activate.nu",
         template: include_str!("../../templates/activate.nu"),
+        relocatable: Some(include_str!("../../templates/relocatable/activate.nu")),
         lang: Lang::Nu,
         platform: Platform::Any,
     },
     Activator {
         name: "activate_this.py",
         template: include_str!("../../templates/activate_this.py"),
+        relocatable: Some(include_str!("../../templates/relocatable/activate_this.py")),
         lang: Lang::Python,
         platform: Platform::Any,
     },
     Activator {
         name: "activate.bat",
         template: include_str!("../../templates/activate.bat"),
+        relocatable: None,
         lang: Lang::Cmd,
         platform: Platform::Windows,
     },
     Activator {
         name: "deactivate.bat",
         template: include_str!("../../templates/deactivate.bat"),
+        relocatable: None,
         lang: Lang::Cmd,
         platform: Platform::Windows,
     },
@@ -113,6 +126,8 @@ pub struct ScriptValues<'a> {
     pub bin_name: &'a str,
     /// `site-packages`, relative to the environment.
     pub site_packages: &'a str,
+    /// `--relocatable`: the scripts find the environment where they are.
+    pub relocatable: bool,
 }
 
 /// Writes every activation script a POSIX environment gets into its `bin`.
@@ -126,6 +141,7 @@ pub fn write_scripts(layout: &Layout) -> Result<()> {
         prompt: &layout.prompt,
         bin_name: &bin_name,
         site_packages: &site_packages,
+        relocatable: layout.relocatable,
     };
     for activator in ACTIVATORS
         .iter()
@@ -201,13 +217,39 @@ impl Activator {
             ("__PROMPT_TCSH__", prompt_lit(quote::tcsh_prompt(&prefix))?),
             ("__PROMPT_CMD__", prompt_lit(quote::cmd_prompt(&prefix))?),
         ];
-        let text = substitute(self.template, &replacements);
+        let template = self.with_relocation(values.relocatable);
+        let text = substitute(&template, &replacements);
         // cmd reads a batch file line by line and expects CRLF; the values
         // it gets can hold no line break, so this touches only the template.
         Ok(match self.lang {
             Lang::Cmd => text.replace('\n', "\r\n"),
             _ => text,
         })
+    }
+
+    /// The template with its `__RELOCATABLE__` line replaced by the
+    /// relocation code (indented as the line is), or removed whole.
+    fn with_relocation(&self, relocatable: bool) -> String {
+        let mut out = String::with_capacity(self.template.len() + 1024);
+        for line in self.template.split_inclusive('\n') {
+            if line.trim() != "__RELOCATABLE__" {
+                out.push_str(line);
+                continue;
+            }
+            let Some(code) = self.relocatable.filter(|_| relocatable) else {
+                continue;
+            };
+            let indent = &line[..line.len() - line.trim_start().len()];
+            for code_line in code.split_inclusive('\n') {
+                if code_line.trim().is_empty() {
+                    out.push_str(code_line);
+                } else {
+                    out.push_str(indent);
+                    out.push_str(code_line);
+                }
+            }
+        }
+        out
     }
 
     /// A script in this language that prints why it cannot activate and

@@ -11,6 +11,7 @@ fn values<'a>(env_dir: &'a str, prompt: &'a str) -> ScriptValues<'a> {
         prompt,
         bin_name: "bin",
         site_packages: "lib/python3.12/site-packages",
+        relocatable: false,
     }
 }
 
@@ -140,6 +141,7 @@ fn activate_bat_doubles_percent_and_keeps_cmd_specials_inside_quotes() {
         prompt: "x|y<z>$P%",
         bin_name: "Scripts",
         site_packages: r"Lib\site-packages",
+        relocatable: false,
     };
     let text = activator("activate.bat").render(&values);
     assert!(text.contains("set \"VIRTUAL_ENV=C:\\Users\\a&b\\100%%^env\"\r\n"));
@@ -169,4 +171,34 @@ fn deactivate_bat_restores_and_clears() {
     let text = activator("deactivate.bat").render(&values(r"C:\e", "p"));
     assert!(text.contains("if defined _OLD_VIRTUAL_PATH set \"PATH=%_OLD_VIRTUAL_PATH%\"\r\n"));
     assert!(text.contains("set VIRTUAL_ENV=\r\n"));
+}
+
+#[test]
+fn without_relocatable_no_trace_of_the_relocation_line_is_left() {
+    for activator in ACTIVATORS {
+        let text = activator.render(&values("/e", "p"));
+        assert!(!text.contains("RELOCATABLE"), "{}", activator.name);
+        assert!(!text.contains("--relocatable"), "{}", activator.name);
+    }
+}
+
+#[test]
+fn relocatable_scripts_find_the_environment_where_the_language_can() {
+    let relocatable = ScriptValues {
+        relocatable: true,
+        ..values("/e", "p")
+    };
+    for activator in ACTIVATORS {
+        let plain = activator.render(&values("/e", "p"));
+        let moved = activator.render(&relocatable);
+        assert!(!moved.contains("RELOCATABLE"), "{}", activator.name);
+        match activator.relocatable {
+            Some(code) => {
+                let first = code.lines().next().unwrap();
+                assert!(moved.contains(first), "{}", activator.name);
+                assert!(moved.len() > plain.len(), "{}", activator.name);
+            }
+            None => assert_eq!(moved, plain, "{}", activator.name),
+        }
+    }
 }

@@ -81,6 +81,11 @@ fn build(layout: &Layout, around: &Surroundings) -> Result<()> {
     if let Some(call) = &layout.upgrade_deps {
         step("--upgrade-deps", &mut || seed::upgrade_deps(layout, call))?;
     }
+    if layout.relocatable {
+        step("relocatable scripts", &mut || {
+            relocate::relative_console_scripts(layout)
+        })?;
+    }
     Ok(())
 }
 
@@ -91,6 +96,11 @@ fn build(layout: &Layout, around: &Surroundings) -> Result<()> {
 fn build_delegated(layout: &Layout, delegation: &Delegation, around: &Surroundings) -> Result<()> {
     if layout.clear && layout.root == layout.env_dir {
         check_clear_is_safe(layout, around)?;
+    }
+    if !layout.clear && layout.root == layout.env_dir {
+        // The target's venv keeps any link it finds (and would run its
+        // ensurepip through a dangling one): repaired first.
+        repair_links_before_delegation(layout)?;
     }
     let mut command = std::process::Command::new(&delegation.python);
     command
@@ -113,7 +123,31 @@ fn build_delegated(layout: &Layout, delegation: &Delegation, around: &Surroundin
     if layout.write_scripts {
         activation::write_scripts(layout)?;
     }
-    relocate::texts(layout)
+    relocate::texts(layout)?;
+    if layout.relocatable {
+        relocate::relative_console_scripts(layout)?;
+        mark_relocatable(layout)?;
+    }
+    Ok(())
+}
+
+/// Adds uv's `relocatable = true` to the `pyvenv.cfg` a target's own venv
+/// wrote, unless it says so already.
+fn mark_relocatable(layout: &Layout) -> Result<()> {
+    let path = layout.root.join("pyvenv.cfg");
+    let mut cfg = std::fs::read_to_string(&path).map_err(Error::io("read", &path))?;
+    let marked = cfg.lines().any(|line| {
+        line.split_once('=')
+            .is_some_and(|(k, v)| k.trim() == "relocatable" && v.trim() == "true")
+    });
+    if !marked {
+        if !cfg.is_empty() && !cfg.ends_with('\n') {
+            cfg.push('\n');
+        }
+        cfg.push_str("relocatable = true\n");
+        write_cfg(layout, &cfg)?;
+    }
+    Ok(())
 }
 
 fn ensure_directories(layout: &Layout, around: &Surroundings) -> Result<()> {
@@ -216,11 +250,46 @@ fn check_same_version(layout: &Layout) -> Result<()> {
     if short(&existing) == layout.short_version {
         return Ok(());
     }
+    if let Some(missing) = missing_interpreter(&layout.env_dir, &text) {
+        return Err(Error::InterpreterGone {
+            path: layout.env_dir.clone(),
+            missing,
+            repair: format!(
+                "pyvenv --upgrade -p {} {}",
+                short(&existing),
+                seed::wheel::scripts::inert_if_needed(&layout.env_dir.to_string_lossy())
+            ),
+            existing: short(&existing),
+            wanted: layout.short_version.clone(),
+        });
+    }
     Err(Error::OtherVersion {
         path: layout.env_dir.clone(),
         existing,
         wanted: layout.short_version.clone(),
     })
+}
+
+/// The interpreter an existing environment was made from, where it no
+/// longer exists: `executable` (3.11 on), else what `bin/python` links
+/// to, else `home`. `None` when it is there (or cannot be told).
+fn missing_interpreter(env_dir: &Path, cfg: &str) -> Option<std::path::PathBuf> {
+    let key = |wanted: &str| {
+        cfg.lines().find_map(|line| {
+            let (key, value) = line.split_once('=')?;
+            (key.trim() == wanted).then(|| std::path::PathBuf::from(value.trim()))
+        })
+    };
+    let gone = |p: &Path| !p.as_os_str().is_empty() && std::fs::symlink_metadata(p).is_err();
+    if let Some(executable) = key("executable") {
+        return gone(&executable).then_some(executable);
+    }
+    let python = env_dir.join("bin/python");
+    if matches!(disk::entry(&python), Ok(Entry::Symlink)) && !python.exists() {
+        let target = std::fs::read_link(&python).ok()?;
+        return Some(python.parent()?.join(target));
+    }
+    key("home").filter(|home| gone(home))
 }
 
 /// The version a `pyvenv.cfg` records: `version` (CPython's venv) or
@@ -247,28 +316,41 @@ fn write_cfg(layout: &Layout, cfg: &str) -> Result<()> {
 
 /// Links (or copies) the base interpreter into `bin`, then the `python`,
 /// `python3` (and `python3.X`, ...) names beside it, as CPython's `setup_python`.
+///
+/// Unlike CPython, a name already there is kept only when it is the
+/// interpreter this run chose: a dangling link, a link to another
+/// interpreter or a copy of another one (the base was upgraded, moved or
+/// deleted since) is replaced, so `pyvenv.cfg` and `bin` never name two
+/// interpreters. A replacement is made under a fresh name and renamed over
+/// the old one: nothing is ever written through a link found there.
 fn setup_python(layout: &Layout) -> Result<()> {
     let env_exe = &layout.env_exe;
-    if layout.symlinks {
-        // An existing link is kept, as CPython keeps it.
-        match disk::entry(env_exe)? {
-            Entry::Symlink => {}
-            Entry::Missing => disk::symlink(&layout.base_executable, env_exe)?,
-            Entry::Dir => return Err(Error::NotADirectory(env_exe.clone())),
-            Entry::Other => disk::copy_executable(&layout.base_executable, env_exe)?,
+    match (disk::entry(env_exe)?, layout.symlinks) {
+        (Entry::Dir, _) => return Err(Error::NotADirectory(env_exe.clone())),
+        (Entry::Missing, true) => disk::symlink(&layout.base_executable, env_exe)?,
+        (Entry::Symlink, true) => {
+            if !same_file(env_exe, &layout.base_executable) {
+                replace_link(&layout.base_executable, env_exe)?;
+            }
         }
-    } else {
-        copy(layout, &layout.base_executable, env_exe)?;
+        // A file where CPython would link: copied over, as CPython does.
+        (Entry::Other, true) => disk::copy_executable(&layout.base_executable, env_exe)?,
+        (_, false) => copy(layout, &layout.base_executable, env_exe)?,
     }
     let exe_name = crate::os::paths::basename(env_exe);
     for alias in &layout.aliases {
         let path = layout.bin_dir.join(alias);
-        if path.exists() {
-            continue;
-        }
-        if let Entry::Symlink = disk::entry(&path)? {
-            // A dangling link: replace it rather than write through it.
-            std::fs::remove_file(&path).map_err(Error::io("remove", &path))?;
+        match disk::entry(&path)? {
+            Entry::Missing => {}
+            // CPython keeps whatever exists there; a directory is not
+            // pyvenv's to remove either.
+            Entry::Dir => continue,
+            _ if same_file(&path, env_exe) || same_copy(&path, env_exe) => continue,
+            _ if layout.symlinks => {
+                replace_link(Path::new(&exe_name), &path)?;
+                continue;
+            }
+            _ => {}
         }
         if layout.symlinks {
             disk::symlink(Path::new(&exe_name), &path)?;
@@ -279,12 +361,72 @@ fn setup_python(layout: &Layout) -> Result<()> {
     Ok(())
 }
 
+/// For a target whose own venv builds over an existing environment: the
+/// python links there that do not resolve to the chosen interpreter are
+/// replaced, as [`setup_python`] replaces them. Copies are left to the
+/// target's venv, which copies over them.
+fn repair_links_before_delegation(layout: &Layout) -> Result<()> {
+    let is_link = |p: &Path| matches!(disk::entry(p), Ok(Entry::Symlink));
+    let env_exe = &layout.env_exe;
+    if is_link(env_exe) && !same_file(env_exe, &layout.base_executable) {
+        replace_link(&layout.base_executable, env_exe)?;
+    }
+    let exe_name = crate::os::paths::basename(env_exe);
+    let versioned = format!("python{}", layout.short_version);
+    for name in ["python", "python3", versioned.as_str()] {
+        let path = layout.bin_dir.join(name);
+        if path != *env_exe && is_link(&path) && !same_file(&path, env_exe) {
+            replace_link(Path::new(&exe_name), &path)?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether `a` and `b` both resolve to one existing file (a dangling link
+/// is the same as nothing). Only metadata is read.
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.is_file() && a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// Whether `path` is a regular file (not a link) holding the bytes of what
+/// `original` resolves to: an earlier `--copies` of this same interpreter.
+fn same_copy(path: &Path, original: &Path) -> bool {
+    let is_file = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file());
+    let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).ok();
+    if !is_file(path) || size(path).is_none() || size(path) != size(original) {
+        return false;
+    }
+    matches!(
+        (std::fs::read(path), std::fs::read(original)),
+        (Ok(a), Ok(b)) if a == b
+    )
+}
+
+/// Makes `link` a symlink holding `target` in place of what is there: the
+/// new link is made under a fresh name beside it and renamed over the old
+/// entry, so the name is never missing and nothing is written through it.
+fn replace_link(target: &Path, link: &Path) -> Result<()> {
+    let fresh = disk::unique_sibling(link, "link");
+    disk::symlink(target, &fresh)?;
+    std::fs::rename(&fresh, link).map_err(|e| {
+        let _ = std::fs::remove_file(&fresh);
+        Error::io("replace the link", link)(e)
+    })
+}
+
 /// `--copies`: a copy, except that PyPy's venv links a symlink's copy to
 /// the file it resolves to (the executable needs its shared libraries).
 fn copy(layout: &Layout, src: &Path, dst: &Path) -> Result<()> {
     if layout.copies_keep_links && matches!(disk::entry(src)?, Entry::Symlink) {
         let real = std::fs::canonicalize(src).map_err(Error::io("resolve", src))?;
-        return disk::symlink(&real, dst);
+        return match disk::entry(dst)? {
+            Entry::Missing => disk::symlink(&real, dst),
+            _ => replace_link(&real, dst),
+        };
     }
     disk::copy_executable(src, dst)
 }

@@ -72,6 +72,7 @@ impl Layout {
             wheels: Vec::new(),
             interpreter_paths: interpreter_paths(python, &base_executable),
             base_executable,
+            relocatable: o.relocatable,
             delegation: Some(Delegation {
                 python: python.executable.clone(),
                 args,

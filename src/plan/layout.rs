@@ -114,6 +114,8 @@ pub struct Layout {
     /// Every path the target interpreter goes by (as invoked, resolved,
     /// base), which `--clear` must never delete.
     pub interpreter_paths: Vec<PathBuf>,
+    /// `--relocatable`: scripts find the environment from where they are.
+    pub relocatable: bool,
     /// Set where the target's own venv builds the environment; the fields
     /// above then serve only the scripts, relocation and `--clear`.
     pub delegation: Option<Delegation>,
@@ -177,6 +179,7 @@ impl Layout {
             wheels: python.wheels.clone(),
             interpreter_paths: interpreter_paths(python, &base_executable),
             base_executable,
+            relocatable: options.relocatable,
             delegation: None,
             env_dir,
         })

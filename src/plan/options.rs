@@ -25,6 +25,8 @@ pub struct Options {
     pub seeder: Seeder,
     /// `--link-mode`: how files come from the wheel cache.
     pub link_mode: LinkMode,
+    /// `--relocatable`: the environment keeps working when moved.
+    pub relocatable: bool,
     /// Whether pyvenv may build from its own rules (a test-only switch
     /// forces the target's own venv).
     pub route: RouteChoice,
@@ -78,6 +80,7 @@ impl Default for Options {
             scm_ignore_files: true,
             seeder: Seeder::Native,
             link_mode: LinkMode::Auto,
+            relocatable: false,
             route: RouteChoice::Auto,
         }
     }

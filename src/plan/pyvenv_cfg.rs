@@ -40,6 +40,7 @@ impl CfgInputs<'_> {
             system_site_packages,
             version: python.version,
             prompt: prompt.as_deref().filter(|_| rules.cfg_prompt),
+            relocatable: options.relocatable,
             command: rules.cfg_command.then(|| Command {
                 real_executable: &python.real_executable,
                 executable: &python.executable,
@@ -61,6 +62,9 @@ struct PyvenvCfg<'a> {
     prompt: Option<&'a str>,
     /// Written where the target writes it (3.11 on).
     command: Option<Command<'a>>,
+    /// `relocatable = true`, uv's key (which uv and pip-on-uv read to write
+    /// relocatable scripts), after everything the target writes.
+    relocatable: bool,
 }
 
 /// `executable` and the equivalent `python -m venv` command line.
@@ -91,6 +95,9 @@ impl PyvenvCfg<'_> {
                 command.executable.display(),
                 command.args(self.system_site_packages)
             ));
+        }
+        if self.relocatable {
+            cfg.push_str("relocatable = true\n");
         }
         cfg
     }

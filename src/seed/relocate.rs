@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::os::disk;
 use crate::plan::layout::Layout;
 use crate::seed::wheel::record::record_hash;
-use crate::seed::wheel::scripts::shebang;
+use crate::seed::wheel::scripts::{relative_shebang, shebang};
 
 /// Rewrites every script in `bin` that names the staging root, and writes
 /// every `/bin/sh` trampoline pip made in the form [`shebang`] gives, so a
@@ -92,6 +92,51 @@ pub fn texts(layout: &Layout) -> Result<()> {
         let fixed = replace_all(&bytes, staged, fin);
         use std::os::unix::fs::PermissionsExt;
         disk::write_file(&path, &fixed, Some(mode.mode() & 0o7777))?;
+    }
+    Ok(())
+}
+
+/// `--relocatable`: every console script in `bin` that starts the
+/// environment's python by its absolute path (pip's, and those installed
+/// with it) starts it by a path relative to the script instead
+/// ([`relative_shebang`]); their `RECORD` lines follow.
+pub fn relative_console_scripts(layout: &Layout) -> Result<()> {
+    let exe_name = crate::os::paths::basename(&layout.env_exe);
+    let python = layout.env_dir.join(&layout.bin_name).join(&exe_name);
+    let (Some(python), Some(exe_name)) = (python.to_str(), exe_name.to_str()) else {
+        return Ok(());
+    };
+    let absolute = shebang(python);
+    let relative = relative_shebang(exe_name);
+    let mut changed = BTreeSet::new();
+    let entries = fs::read_dir(&layout.bin_dir).map_err(Error::io("list", &layout.bin_dir))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        // Scripts are small; a copied interpreter is not read.
+        let small = entry
+            .metadata()
+            .is_ok_and(|m| m.is_file() && m.len() <= 1 << 20);
+        if !entry.file_type().is_ok_and(|t| t.is_file()) || !small {
+            continue;
+        }
+        let bytes = fs::read(&path).map_err(Error::io("read", &path))?;
+        let Some(rest) = bytes.strip_prefix(absolute.as_slice()) else {
+            continue;
+        };
+        let mut fixed = relative.clone();
+        // A one-line shebang holds its line break; after a trampoline the
+        // script already starts with one.
+        if absolute.ends_with(b"\n") {
+            fixed.push(b'\n');
+        }
+        fixed.extend_from_slice(rest);
+        use std::os::unix::fs::PermissionsExt;
+        let mode = entry.metadata().map_err(Error::io("inspect", &path))?;
+        disk::write_file(&path, &fixed, Some(mode.permissions().mode() & 0o7777))?;
+        changed.insert(path);
+    }
+    if !changed.is_empty() {
+        fix_records(&layout.site_packages, &changed)?;
     }
     Ok(())
 }

@@ -98,6 +98,9 @@ pub enum Maker {
     Pyvenv,
     /// `python3.13 -m venv` (CPython 3.13.0's own scripts).
     CPython,
+    /// This crate's binary with `--relocatable`, each environment made
+    /// elsewhere and then moved (`mv`) to its hostile path.
+    PyvenvMoved,
 }
 
 /// One environment of the world.
@@ -143,9 +146,11 @@ pub struct World {
 pub fn world(maker: Maker) -> &'static World {
     static PYVENV: OnceLock<World> = OnceLock::new();
     static CPYTHON: OnceLock<World> = OnceLock::new();
+    static MOVED: OnceLock<World> = OnceLock::new();
     let cell = match maker {
         Maker::Pyvenv => &PYVENV,
         Maker::CPython => &CPYTHON,
+        Maker::PyvenvMoved => &MOVED,
     };
     cell.get_or_init(|| make_world(maker))
 }
@@ -156,16 +161,26 @@ fn make_world(maker: Maker) -> World {
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(match maker {
         Maker::Pyvenv => "activation-battery-pyvenv",
         Maker::CPython => "activation-battery-cpython",
+        Maker::PyvenvMoved => "activation-battery-pyvenv-moved",
     });
     if root.exists() {
         fs::remove_dir_all(&root).expect("clear the last run's environments");
     }
-    for sub in ["envs", "links", "cwd", "runs"] {
+    for sub in ["envs", "links", "cwd", "runs", "made"] {
         fs::create_dir_all(root.join(sub)).expect("make the battery's directories");
     }
     let make = |index: usize, label, name: &str, prompt: Option<&str>| {
         let path = root.join("envs").join(name);
-        create_env(maker, &root.join("cwd"), &path, prompt);
+        if maker == Maker::PyvenvMoved {
+            // Made under a plain parent, then moved: the scripts' recorded
+            // path is no longer where they are.
+            let made = root.join("made").join(index.to_string()).join(name);
+            fs::create_dir_all(made.parent().expect("a parent")).expect("make a parent");
+            create_env(maker, &root.join("cwd"), &made, prompt);
+            fs::rename(&made, &path).expect("move the environment");
+        } else {
+            create_env(maker, &root.join("cwd"), &path, prompt);
+        }
         let link = root.join("links").join(index.to_string());
         std::os::unix::fs::symlink(&path, &link).expect("link the environment");
         let prompt = prompt.map_or_else(|| name.to_string(), str::to_string);
@@ -206,9 +221,12 @@ fn make_world(maker: Maker) -> World {
 
 fn create_env(maker: Maker, cwd: &Path, path: &Path, prompt: Option<&str>) {
     let mut cmd = match maker {
-        Maker::Pyvenv => {
+        Maker::Pyvenv | Maker::PyvenvMoved => {
             let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pyvenv"));
             cmd.args(["--without-pip", "-p", "3.12"]);
+            if maker == Maker::PyvenvMoved {
+                cmd.arg("--relocatable");
+            }
             cmd
         }
         Maker::CPython => {
@@ -453,6 +471,26 @@ pub fn find_python(minor: u32) -> Option<PathBuf> {
             .output()
             .is_ok_and(|o| o.status.success())
     })
+}
+
+/// Runs the battery in the shell `name` over `maker`'s world and fails with
+/// every mismatch; a shell that is not installed is skipped, visibly.
+pub fn assert_battery(maker: Maker, name: &str) {
+    let shell = shell(name);
+    let world = world(maker);
+    match battery(world, shell) {
+        None => eprintln!(
+            "SKIPPED: {name} not installed ({} is not on PATH)",
+            shell.program
+        ),
+        Some(failures) => assert!(
+            failures.is_empty(),
+            "{} of {} environments ({maker:?}) failed in {name}:\n  {}",
+            failures.len(),
+            world.envs.len(),
+            failures.join("\n  ")
+        ),
+    }
 }
 
 /// Runs the battery for `shell` over every environment of `world`; every

@@ -8,6 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod portable;
 pub mod target;
 
 /// pyenv's CPython 3.`minor`, or a visible skip of the calling test (for a

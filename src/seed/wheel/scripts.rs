@@ -106,6 +106,25 @@ pub fn shebang(python: &str) -> Vec<u8> {
     format!("#!/bin/sh\n'''exec' {executable} \"$0\" \"$@\"\n' '''").into_bytes()
 }
 
+/// The `/bin/sh` trampoline of a relocatable environment's console script:
+/// it starts `python` (a file name in `bin`) from the directory the script
+/// itself is in, wherever the environment has been moved or copied to. The
+/// script's path is resolved first (`realpath`, where there is one), so a
+/// link to the script from elsewhere still finds its environment.
+///
+/// Safe whatever the path holds: the path is only ever expanded inside
+/// double quotes, so the shell neither splits it nor acts on anything in
+/// it; `python` is written [`inert`]; and the line holds no backslash and
+/// no three quotes in a row, so to Python it stays one string.
+pub fn relative_shebang(python: &str) -> Vec<u8> {
+    let here = r#""$(dirname -- "$(realpath -- "$0" 2>/dev/null || printf %s "$0")")""#;
+    format!(
+        "#!/bin/sh\n'''exec' {here}/{} \"$0\" \"$@\"\n' '''",
+        inert(python)
+    )
+    .into_bytes()
+}
+
 /// `path` as one shell word nothing in it can act on, which is also safe
 /// inside the Python `'''...'''` string the trampoline line is: single
 /// quotes, a quote written `'"'"'` (never three quotes in a row, which
@@ -122,6 +141,16 @@ pub fn inert(path: &str) -> String {
     }
     out.push('\'');
     out
+}
+
+/// `path` as a shell word: as it is where no character in it means
+/// anything to a shell, else [`inert`].
+pub fn inert_if_needed(path: &str) -> String {
+    let plain = !path.is_empty()
+        && path
+            .chars()
+            .all(|c| !c.is_ascii() || c.is_ascii_alphanumeric() || "/._+,@%=-".contains(c));
+    if plain { path.to_string() } else { inert(path) }
 }
 
 /// The scripts pip writes for a wheel's entry points when ensurepip runs it
