@@ -153,8 +153,14 @@ pub fn python_choice(
     }
 }
 
-/// Makes every environment; the first failure ends the run.
+/// Makes every environment; the first failure ends the run. A failure
+/// after SIGINT, SIGTERM or SIGHUP arrived (a wait the signal broke off) is
+/// reported as the interruption it is.
 pub fn run(invocation: &Invocation) -> Result<()> {
+    make_all(invocation).map_err(|e| crate::os::interrupt::received().map_or(e, Error::Interrupted))
+}
+
+fn make_all(invocation: &Invocation) -> Result<()> {
     let options = &invocation.options;
     if options.upgrade && options.clear {
         return Err(Error::UpgradeWithClear);
@@ -182,13 +188,12 @@ pub fn run(invocation: &Invocation) -> Result<()> {
     // Held for the whole run, so `--cache-clean` never empties an entry
     // this run is linking from.
     let _lock = cache.and_then(CacheLock::shared);
+    crate::os::interrupt::check()?;
     // An interruption while candidates were asked is reported as such,
     // even where the search went on to the next candidate and failed.
-    let python = report
-        .timed(format_args!("find the interpreter"), || {
-            invocation.search.find(invocation.python.as_ref())
-        })
-        .map_err(|e| crate::os::interrupt::received().map_or(e, Error::Interrupted))?;
+    let python = report.timed(format_args!("find the interpreter"), || {
+        invocation.search.find(invocation.python.as_ref())
+    })?;
     validate::interpreter(&python)?;
     report_python(invocation, &python);
     let mut layouts = Vec::with_capacity(invocation.dirs.len());

@@ -6,6 +6,7 @@
 //! in a staging directory ([`staging`]) and renamed into place whole; an
 //! existing one is updated where it is, as CPython does.
 
+mod in_place;
 pub mod staging;
 
 use std::path::Path;
@@ -88,8 +89,11 @@ fn build(layout: &Layout, around: &Surroundings) -> Result<()> {
 /// that names the staging directory is pointed at the final place and
 /// pyvenv's activation scripts are written over the target's.
 fn build_delegated(layout: &Layout, delegation: &Delegation, around: &Surroundings) -> Result<()> {
-    if layout.clear && layout.root == layout.env_dir {
-        check_clear_is_safe(layout, around)?;
+    if layout.root == layout.env_dir {
+        if layout.clear {
+            in_place::clear(layout, around)?;
+        }
+        in_place::refuse_links(layout)?;
     }
     let mut command = std::process::Command::new(&delegation.python);
     command
@@ -116,9 +120,11 @@ fn build_delegated(layout: &Layout, delegation: &Delegation, around: &Surroundin
 }
 
 fn ensure_directories(layout: &Layout, around: &Surroundings) -> Result<()> {
-    if layout.clear && layout.root == layout.env_dir {
-        check_clear_is_safe(layout, around)?;
-        disk::empty_dir(&layout.env_dir)?;
+    if layout.root == layout.env_dir {
+        if layout.clear {
+            in_place::clear(layout, around)?;
+        }
+        in_place::refuse_links(layout)?;
     }
     for dir in &layout.dirs {
         interrupt::check()?;
@@ -128,61 +134,6 @@ fn ensure_directories(layout: &Layout, around: &Surroundings) -> Result<()> {
         && let Entry::Missing = disk::entry(lib64)?
     {
         disk::symlink(Path::new("lib"), lib64)?;
-    }
-    Ok(())
-}
-
-/// `--clear` empties a directory; refuse where that would lose what the user
-/// cannot get back.
-fn check_clear_is_safe(layout: &Layout, around: &Surroundings) -> Result<()> {
-    let refuse = |reason: &str| {
-        Err(Error::UnsafeClear {
-            path: layout.env_dir.clone(),
-            reason: reason.to_string(),
-        })
-    };
-    let real =
-        std::fs::canonicalize(&layout.env_dir).map_err(Error::io("resolve", &layout.env_dir))?;
-    if real.parent().is_none() {
-        return refuse("it is the root of the filesystem");
-    }
-    for vcs in [".git", ".hg", ".svn"] {
-        if std::fs::symlink_metadata(real.join(vcs)).is_ok() {
-            return refuse(&format!(
-                "it holds {vcs}, so it is a project, not only an environment; \
-                 make the environment in a directory of its own"
-            ));
-        }
-    }
-    if std::fs::canonicalize(&around.cwd).is_ok_and(|cwd| cwd.starts_with(&real)) {
-        return refuse(
-            "it is the current directory or holds it; \
-             run pyvenv from outside it to replace it",
-        );
-    }
-    if let Some(home) = &around.home
-        && std::fs::canonicalize(home).is_ok_and(|h| h == real)
-    {
-        return refuse("it is your home directory");
-    }
-    for interpreter in &layout.interpreter_paths {
-        let resolved = std::fs::canonicalize(interpreter).unwrap_or_default();
-        if interpreter.starts_with(&layout.env_dir) || resolved.starts_with(&real) {
-            return refuse(&format!(
-                "it contains the interpreter {} the environment is made from",
-                interpreter.display()
-            ));
-        }
-    }
-    let is_empty = std::fs::read_dir(&layout.env_dir)
-        .map_err(Error::io("list", &layout.env_dir))?
-        .next()
-        .is_none();
-    if !is_empty && !layout.env_dir.join("pyvenv.cfg").exists() {
-        return refuse(
-            "it is not a virtual environment (it has no pyvenv.cfg) and it is not empty; \
-             empty it yourself if its contents can go",
-        );
     }
     Ok(())
 }

@@ -61,8 +61,7 @@ impl CacheLock {
                 "another pyvenv is using the cache {}; waiting for it to finish",
                 cache.display()
             ));
-            flock(file.as_fd(), FlockOperation::LockExclusive)
-                .map_err(|e| Error::io("lock", &path)(e.into()))?;
+            crate::os::lock::wait(&file, crate::os::lock::Kind::Exclusive, &path)?;
         }
         Ok(CacheLock { _file: file })
     }
