@@ -29,12 +29,37 @@ fn open_env(layout: &Layout) -> Result<Dir> {
     })
 }
 
+/// Updates the existing environment ENV_DIR with `build`: opened once,
+/// emptied first for `--clear`, refused if a directory in it is a link, and
+/// then built through the handle (a path that reaches the opened directory
+/// whatever is renamed meanwhile), so a swap of ENV_DIR for a link cannot
+/// make pyvenv write elsewhere.
+pub fn update(
+    layout: &Layout,
+    around: &Surroundings,
+    build: impl FnOnce(&Layout) -> Result<()>,
+) -> Result<()> {
+    let env = open_env(layout)?;
+    if layout.clear {
+        clear(layout, around, &env)?;
+    }
+    refuse_links(layout, &env)?;
+    // A delegated build hands the path to the target's own venv, which
+    // would take the anchor's last component for the prompt: by path.
+    let anchor = env.anchored_path().filter(|_| layout.delegation.is_none());
+    match anchor {
+        Some(anchor) => {
+            build(&layout.staged_at(&anchor)).map_err(|e| e.relocated(&anchor, &layout.env_dir))
+        }
+        None => build(layout),
+    }
+}
+
 /// `--clear`: checks that ENV_DIR may be emptied and empties it, both
 /// through one handle; then makes sure the path still names what was
-/// emptied, so nothing is built in a directory swapped in meanwhile.
-pub fn clear(layout: &Layout, around: &Surroundings) -> Result<()> {
-    let env = open_env(layout)?;
-    check_clear_is_safe(layout, around, &env)?;
+/// emptied.
+fn clear(layout: &Layout, around: &Surroundings, env: &Dir) -> Result<()> {
+    check_clear_is_safe(layout, around, env)?;
     if let Some(mount) = env.find_mount_point()? {
         return Err(Error::UnsafeClear {
             path: layout.env_dir.clone(),
@@ -46,7 +71,7 @@ pub fn clear(layout: &Layout, around: &Surroundings) -> Result<()> {
         });
     }
     env.remove_contents()?;
-    still_the_same(layout, &env)
+    still_the_same(layout, env)
 }
 
 /// Refuses to go on if ENV_DIR no longer names the directory `env`.
@@ -131,8 +156,7 @@ fn check_clear_is_safe(layout: &Layout, around: &Surroundings, env: &Dir) -> Res
 
 /// Refuses an existing environment in which a directory the layout names
 /// (or one on the way to it) is a link.
-pub fn refuse_links(layout: &Layout) -> Result<()> {
-    let env = open_env(layout)?;
+fn refuse_links(layout: &Layout, env: &Dir) -> Result<()> {
     let dirs = layout
         .dirs
         .iter()

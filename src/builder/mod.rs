@@ -41,13 +41,13 @@ pub fn create(layout: &Layout, around: &Surroundings) -> Result<()> {
     interrupt::check()?;
     let build = |layout: &Layout| match &layout.delegation {
         None => build(layout, around),
-        Some(delegation) => build_delegated(layout, delegation, around),
+        Some(delegation) => build_delegated(layout, delegation),
     };
     match disk::entry(&layout.env_dir)? {
         Entry::Missing => staging::create_new(layout, build),
         Entry::Dir => {
             check_same_version(layout)?;
-            build(layout)
+            in_place::update(layout, around, build)
         }
         Entry::Symlink | Entry::Other => Err(Error::NotADirectory(layout.env_dir.clone())),
     }
@@ -59,7 +59,7 @@ fn build(layout: &Layout, around: &Surroundings) -> Result<()> {
     let step = |what: &str, work: &mut dyn FnMut() -> Result<()>| {
         around.report.timed(format_args!("  {what}"), work)
     };
-    step("directories", &mut || ensure_directories(layout, around))?;
+    step("directories", &mut || ensure_directories(layout))?;
     if layout.gitignore {
         step(".gitignore", &mut || write_gitignore(layout))?;
     }
@@ -88,13 +88,7 @@ fn build(layout: &Layout, around: &Surroundings) -> Result<()> {
 /// under `layout.root` (pip included, as it installs it), then everything
 /// that names the staging directory is pointed at the final place and
 /// pyvenv's activation scripts are written over the target's.
-fn build_delegated(layout: &Layout, delegation: &Delegation, around: &Surroundings) -> Result<()> {
-    if layout.root == layout.env_dir {
-        if layout.clear {
-            in_place::clear(layout, around)?;
-        }
-        in_place::refuse_links(layout)?;
-    }
+fn build_delegated(layout: &Layout, delegation: &Delegation) -> Result<()> {
     let mut command = std::process::Command::new(&delegation.python);
     command
         .args(&delegation.args)
@@ -119,14 +113,11 @@ fn build_delegated(layout: &Layout, delegation: &Delegation, around: &Surroundin
     relocate::texts(layout)
 }
 
-fn ensure_directories(layout: &Layout, around: &Surroundings) -> Result<()> {
-    if layout.root == layout.env_dir {
-        if layout.clear {
-            in_place::clear(layout, around)?;
-        }
-        in_place::refuse_links(layout)?;
-    }
-    for dir in &layout.dirs {
+fn ensure_directories(layout: &Layout) -> Result<()> {
+    // The root is there already (a stage, or the directory opened to work
+    // in, which may be reached through a /proc link); its subdirectories
+    // are made below.
+    for dir in layout.dirs.iter().filter(|d| **d != layout.root) {
         interrupt::check()?;
         disk::ensure_dir(dir)?;
     }

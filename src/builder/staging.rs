@@ -46,7 +46,7 @@ pub fn create_new(layout: &Layout, build: impl FnOnce(&Layout) -> Result<()>) ->
     let result = (|| {
         let dir = Dir::open_following(parent).map_err(Error::io("open", parent))?;
         sweep_leftovers(&dir);
-        let stage = Stage::create(dir).map_err(|e| e.relocated(parent, target))?;
+        let stage = Stage::create(dir, target)?;
         build(&layout.staged_at(&stage.path)).map_err(|e| e.relocated(&stage.path, target))?;
         interrupt::check()?;
         stage.commit(target_name, target)
@@ -181,19 +181,19 @@ struct Stage {
 impl Stage {
     /// Makes a stage with a fresh random name in `parent`: the lock file
     /// first (created exclusively, locked), then the directory. A name
-    /// already taken is tried again with another.
-    fn create(parent: Dir) -> Result<Stage> {
+    /// already taken is tried again with another. An error names `target`,
+    /// the path the user gave.
+    fn create(parent: Dir, target: &Path) -> Result<Stage> {
         let mut attempts = 0;
         loop {
             attempts += 1;
             let name = OsString::from(format!("{PREFIX}{}", random::token()));
             let mut lock_name = name.clone();
             lock_name.push(LOCK_SUFFIX);
-            let lock_path = parent.child_path(&lock_name);
             let lock_file = match parent.create_file(&lock_name, 0o600) {
                 Ok(file) => file,
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempts < 16 => continue,
-                Err(e) => return Err(Error::io("create file", &lock_path)(e)),
+                Err(e) => return Err(Error::io("create directory", target)(e)),
             };
             let locked = lock::try_lock(&lock_file, LockKind::Exclusive);
             let path = parent.child_path(&name);
@@ -224,7 +224,7 @@ impl Stage {
                     if e.kind() == io::ErrorKind::AlreadyExists && attempts < 16 {
                         continue;
                     }
-                    return Err(Error::io("create directory", &path)(e));
+                    return Err(Error::io("create directory", target)(e));
                 }
             }
         }
@@ -280,7 +280,7 @@ mod tests {
     }
 
     fn stage_in(parent: &Path) -> Stage {
-        Stage::create(Dir::open(parent).unwrap()).unwrap()
+        Stage::create(Dir::open(parent).unwrap(), &parent.join("env")).unwrap()
     }
 
     #[test]

@@ -117,6 +117,21 @@ impl Dir {
         })
     }
 
+    /// A path the kernel resolves to this open directory, whatever is
+    /// renamed or swapped meanwhile (`/proc/<pid>/fd/<n>`, which pyvenv's
+    /// children can follow too); `None` where there is no such path (no
+    /// `/proc`), and the caller falls back to the path it opened.
+    pub fn anchored_path(&self) -> Option<PathBuf> {
+        use std::os::fd::AsRawFd;
+        let anchor = PathBuf::from(format!(
+            "/proc/{}/fd/{}",
+            std::process::id(),
+            self.fd.as_raw_fd()
+        ));
+        let reached = stat_path(&anchor).ok()?;
+        reached.same_as(&self.stat().ok()?).then_some(anchor)
+    }
+
     /// The path this directory was opened by.
     pub fn path(&self) -> &Path {
         &self.path
