@@ -7,6 +7,7 @@
 //! existing one is updated where it is, as CPython does.
 
 mod in_place;
+pub mod obstacle;
 pub mod staging;
 
 use std::path::Path;
