@@ -81,6 +81,22 @@ pub enum Error {
         reason: String,
     },
 
+    /// A directory of an existing environment is a link: written through,
+    /// it would put the environment's files wherever the link points.
+    #[error(
+        "{} is a symbolic link, and pyvenv does not write through links inside \
+         the existing environment {}; replace it with a directory, or remake the \
+         environment with --clear",
+        link.display(),
+        env.display()
+    )]
+    LinkInside {
+        /// The link.
+        link: PathBuf,
+        /// The environment it is in.
+        env: PathBuf,
+    },
+
     /// The directory is already an environment for another Python `X.Y`.
     #[error(
         "{} is an environment for Python {existing}; making one for Python {wanted} \
@@ -210,7 +226,7 @@ pub enum Error {
         package: String,
     },
 
-    /// SIGINT or SIGTERM arrived; what was half-built has been removed.
+    /// SIGINT, SIGTERM or SIGHUP arrived; what was half-built has been removed.
     #[error("interrupted by {}; nothing half-made was left behind", signal_name(*.0))]
     Interrupted(i32),
 
@@ -381,6 +397,7 @@ fn signal_name(signal: i32) -> &'static str {
     match signal {
         libc::SIGINT => "SIGINT",
         libc::SIGTERM => "SIGTERM",
+        libc::SIGHUP => "SIGHUP",
         _ => "a signal",
     }
 }

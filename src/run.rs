@@ -171,8 +171,14 @@ pub fn python_choice(
     }
 }
 
-/// Makes every environment; the first failure ends the run.
+/// Makes every environment; the first failure ends the run. A failure
+/// after SIGINT, SIGTERM or SIGHUP arrived (a wait the signal broke off) is
+/// reported as the interruption it is.
 pub fn run(invocation: &Invocation) -> Result<()> {
+    make_all(invocation).map_err(|e| crate::os::interrupt::received().map_or(e, Error::Interrupted))
+}
+
+fn make_all(invocation: &Invocation) -> Result<()> {
     let options = &invocation.options;
     if options.upgrade && options.clear {
         return Err(Error::UpgradeWithClear);
@@ -203,6 +209,7 @@ pub fn run(invocation: &Invocation) -> Result<()> {
         Some(dir) => CacheLock::shared(dir)?,
         None => None,
     };
+    crate::os::interrupt::check()?;
     // An interruption while candidates were asked is reported as such,
     // even where the search went on to the next candidate and failed.
     let python = report

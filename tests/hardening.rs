@@ -898,21 +898,31 @@ fn upgrade_deps_is_silent_on_success_and_shows_pip_on_failure() {
 fn only_pyvenvs_own_staging_names_are_swept() {
     let py = require!(12);
     let scratch = tempfile::tempdir().unwrap();
+    // Names pyvenv does not give, the older pid-based ones included (a
+    // pid says nothing across pid namespaces), and a stage with no lock
+    // file beside it (not proved abandoned).
     let foreign = [
         ".pyvenv-stage-999996",
-        ".pyvenv-stage-999996-x",
-        ".pyvenv-stage-999996-1-2",
-        ".pyvenv-stage-0999996-1",
+        ".pyvenv-stage-999999999-0",
+        ".pyvenv-stage-0123456789ABCDEF",
+        ".pyvenv-stage-0123456789abcdef",
     ];
     for name in foreign {
         std::fs::create_dir(scratch.path().join(name)).unwrap();
     }
-    // A dead run's own leftover is still swept.
-    let leftover = scratch.path().join(".pyvenv-stage-999999999-0");
-    std::fs::create_dir(&leftover).unwrap();
+    std::fs::write(
+        scratch.path().join(".pyvenv-stage-0123456789ABCDEF.lock"),
+        "",
+    )
+    .unwrap();
+    // A dead run's own leftover (its lock file held by no one) is swept.
+    let leftover = scratch.path().join(".pyvenv-stage-00000000000000aa");
+    std::fs::create_dir_all(leftover.join("bin")).unwrap();
+    let lock = scratch.path().join(".pyvenv-stage-00000000000000aa.lock");
+    std::fs::write(&lock, "").unwrap();
     make_env(&py, &scratch.path().join("env"));
     for name in foreign {
         assert!(scratch.path().join(name).is_dir(), "{name} was swept");
     }
-    assert!(!leftover.exists());
+    assert!(!leftover.exists() && !lock.exists());
 }

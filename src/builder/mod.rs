@@ -6,6 +6,7 @@
 //! in a staging directory ([`staging`]) and renamed into place whole; an
 //! existing one is updated where it is, as CPython does.
 
+mod in_place;
 pub mod obstacle;
 pub mod staging;
 
@@ -41,13 +42,13 @@ pub fn create(layout: &Layout, around: &Surroundings) -> Result<()> {
     interrupt::check()?;
     let build = |layout: &Layout| match &layout.delegation {
         None => build(layout, around),
-        Some(delegation) => build_delegated(layout, delegation, around),
+        Some(delegation) => build_delegated(layout, delegation),
     };
     match disk::entry(&layout.env_dir)? {
         Entry::Missing => staging::create_new(layout, build),
         Entry::Dir => {
             check_same_version(layout)?;
-            build(layout)
+            in_place::update(layout, around, build)
         }
         Entry::Symlink | Entry::Other => Err(Error::NotADirectory(layout.env_dir.clone())),
     }
@@ -59,7 +60,7 @@ fn build(layout: &Layout, around: &Surroundings) -> Result<()> {
     let step = |what: &str, work: &mut dyn FnMut() -> Result<()>| {
         around.report.timed(format_args!("  {what}"), work)
     };
-    step("directories", &mut || ensure_directories(layout, around))?;
+    step("directories", &mut || ensure_directories(layout))?;
     if layout.gitignore {
         step(".gitignore", &mut || write_gitignore(layout))?;
     }
@@ -93,10 +94,7 @@ fn build(layout: &Layout, around: &Surroundings) -> Result<()> {
 /// under `layout.root` (pip included, as it installs it), then everything
 /// that names the staging directory is pointed at the final place and
 /// pyvenv's activation scripts are written over the target's.
-fn build_delegated(layout: &Layout, delegation: &Delegation, around: &Surroundings) -> Result<()> {
-    if layout.clear && layout.root == layout.env_dir {
-        check_clear_is_safe(layout, around)?;
-    }
+fn build_delegated(layout: &Layout, delegation: &Delegation) -> Result<()> {
     if !layout.clear && layout.root == layout.env_dir {
         // The target's venv keeps any link it finds (and would run its
         // ensurepip through a dangling one): repaired first.
@@ -150,12 +148,11 @@ fn mark_relocatable(layout: &Layout) -> Result<()> {
     Ok(())
 }
 
-fn ensure_directories(layout: &Layout, around: &Surroundings) -> Result<()> {
-    if layout.clear && layout.root == layout.env_dir {
-        check_clear_is_safe(layout, around)?;
-        disk::empty_dir(&layout.env_dir)?;
-    }
-    for dir in &layout.dirs {
+fn ensure_directories(layout: &Layout) -> Result<()> {
+    // The root is there already (a stage, or the directory opened to work
+    // in, which may be reached through a /proc link); its subdirectories
+    // are made below.
+    for dir in layout.dirs.iter().filter(|d| **d != layout.root) {
         interrupt::check()?;
         disk::ensure_dir(dir)?;
     }
@@ -163,61 +160,6 @@ fn ensure_directories(layout: &Layout, around: &Surroundings) -> Result<()> {
         && let Entry::Missing = disk::entry(lib64)?
     {
         disk::symlink(Path::new("lib"), lib64)?;
-    }
-    Ok(())
-}
-
-/// `--clear` empties a directory; refuse where that would lose what the user
-/// cannot get back.
-fn check_clear_is_safe(layout: &Layout, around: &Surroundings) -> Result<()> {
-    let refuse = |reason: &str| {
-        Err(Error::UnsafeClear {
-            path: layout.env_dir.clone(),
-            reason: reason.to_string(),
-        })
-    };
-    let real =
-        std::fs::canonicalize(&layout.env_dir).map_err(Error::io("resolve", &layout.env_dir))?;
-    if real.parent().is_none() {
-        return refuse("it is the root of the filesystem");
-    }
-    for vcs in [".git", ".hg", ".svn"] {
-        if std::fs::symlink_metadata(real.join(vcs)).is_ok() {
-            return refuse(&format!(
-                "it holds {vcs}, so it is a project, not only an environment; \
-                 make the environment in a directory of its own"
-            ));
-        }
-    }
-    if std::fs::canonicalize(&around.cwd).is_ok_and(|cwd| cwd.starts_with(&real)) {
-        return refuse(
-            "it is the current directory or holds it; \
-             run pyvenv from outside it to replace it",
-        );
-    }
-    if let Some(home) = &around.home
-        && std::fs::canonicalize(home).is_ok_and(|h| h == real)
-    {
-        return refuse("it is your home directory");
-    }
-    for interpreter in &layout.interpreter_paths {
-        let resolved = std::fs::canonicalize(interpreter).unwrap_or_default();
-        if interpreter.starts_with(&layout.env_dir) || resolved.starts_with(&real) {
-            return refuse(&format!(
-                "it contains the interpreter {} the environment is made from",
-                interpreter.display()
-            ));
-        }
-    }
-    let is_empty = std::fs::read_dir(&layout.env_dir)
-        .map_err(Error::io("list", &layout.env_dir))?
-        .next()
-        .is_none();
-    if !is_empty && !layout.env_dir.join("pyvenv.cfg").exists() {
-        return refuse(
-            "it is not a virtual environment (it has no pyvenv.cfg) and it is not empty; \
-             empty it yourself if its contents can go",
-        );
     }
     Ok(())
 }

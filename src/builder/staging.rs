@@ -1,42 +1,55 @@
 //! All or nothing for a new environment: build it in a staging directory
 //! beside the target, then rename it into place in one step.
 //!
-//! Whatever stops the build (an error, SIGINT, SIGTERM, SIGKILL, a full
-//! disk), the target either does not exist or is complete: a rename is
+//! Whatever stops the build (an error, SIGINT, SIGTERM, SIGHUP, SIGKILL, a
+//! full disk), the target either does not exist or is complete: a rename is
 //! atomic, and nothing is ever written at the target's own path before it.
-//! The staging directory's name carries the builder's pid, so a later run
-//! in the same parent can tell a dead run's leftovers from a live one's and
-//! sweep them away. Parent directories this run created are removed again
-//! if the build fails, so a failed run leaves no new directory behind.
+//! Parent directories this run created are removed again if the build
+//! fails, so a failed run leaves no new directory behind.
+//!
+//! The staging directory `.pyvenv-stage-<random>` has a lock file beside it,
+//! `.pyvenv-stage-<random>.lock`, made first and held (`flock`) from before
+//! the directory exists until after it has been renamed into place or
+//! removed. A later run in the same parent sweeps away what a killed run
+//! left, but only a stage it has proved abandoned: its lock file is owned
+//! by the effective user and can be locked (no live process holds it, in
+//! whatever pid namespace or on whatever NFS client), and still carries the
+//! name it was locked by (a finished run removes it after the rename); the
+//! directory is owned by the effective user too, and is emptied through a
+//! handle, never by path. A directory with no lock file beside it, or one
+//! belonging to someone else, is left alone. The random names mean no other
+//! account can take a stage's name first.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::io;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::os::dir::{Dir, Kind, Stat};
 use crate::os::disk;
-use crate::os::interrupt;
+use crate::os::lock::{self, Kind as LockKind};
+use crate::os::{interrupt, random};
 use crate::plan::layout::Layout;
 
 const PREFIX: &str = ".pyvenv-stage-";
+const LOCK_SUFFIX: &str = ".lock";
 
 /// Builds `layout`'s new environment with `build` in a staging directory,
 /// then moves it into place.
 pub fn create_new(layout: &Layout, build: impl FnOnce(&Layout) -> Result<()>) -> Result<()> {
     let target = &layout.env_dir;
-    let parent = target
-        .parent()
-        .ok_or_else(|| Error::NotADirectory(target.clone()))?;
+    let (Some(parent), Some(target_name)) = (target.parent(), target.file_name()) else {
+        return Err(Error::NotADirectory(target.clone()));
+    };
     let made_parents = make_parents(parent)?;
     let result = (|| {
-        sweep_leftovers(parent);
-        let stage_at = stage_path(parent);
-        let stage = Stage::create(&stage_at).map_err(|e| e.relocated(&stage_at, target))?;
+        let dir = Dir::open_following(parent).map_err(Error::io("open", parent))?;
+        sweep_leftovers(&dir);
+        let stage = Stage::create(dir, target)?;
         build(&layout.staged_at(&stage.path)).map_err(|e| e.relocated(&stage.path, target))?;
         interrupt::check()?;
-        stage.commit(target)
+        stage.commit(target_name, target)
     })();
     if result.is_err() {
         for dir in made_parents.iter().rev() {
@@ -81,97 +94,158 @@ fn make_parents(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(made)
 }
 
-/// Removes staging directories left in `parent` by runs that no longer
-/// exist (killed with SIGKILL, or by a power cut). Best effort: a leftover
-/// that cannot be removed harms nothing but disk space.
-fn sweep_leftovers(parent: &Path) {
-    let Ok(entries) = fs::read_dir(parent) else {
+/// The stage a lock file's name belongs to, if `name` is exactly one of
+/// pyvenv's (`.pyvenv-stage-<16 hex digits>.lock`): a file someone else
+/// named otherwise is not pyvenv's to sweep.
+fn stage_of_lock(name: &OsStr) -> Option<OsString> {
+    let text = name.to_str()?;
+    let stage = text.strip_suffix(LOCK_SUFFIX)?;
+    let token = stage.strip_prefix(PREFIX)?;
+    let ours = token.len() == 16
+        && token
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    ours.then(|| OsString::from(stage))
+}
+
+/// Removes what runs that no longer exist (killed with SIGKILL, or by a
+/// power cut) left in `parent`. Best effort: a leftover that cannot be
+/// removed harms nothing but disk space.
+fn sweep_leftovers(parent: &Dir) {
+    let Ok(names) = parent.names() else {
         return;
     };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(pid) = stage_owner(&name) else {
-            continue;
-        };
-        if !process_exists(pid) {
-            let _ = fs::remove_dir_all(entry.path());
+    for name in names {
+        if let Some(stage) = stage_of_lock(&name) {
+            let _ = sweep_one(parent, &name, &stage);
         }
     }
 }
 
-/// The pid in a staging directory's name, if `name` is exactly one of
-/// pyvenv's (`.pyvenv-stage-<pid>-<counter>`, both decimal): a directory
-/// someone else named alike is not pyvenv's to sweep.
-fn stage_owner(name: &std::ffi::OsStr) -> Option<i32> {
-    let rest = name.as_bytes().strip_prefix(PREFIX.as_bytes())?;
-    let decimal = |part: &[u8]| {
-        let canonical = !part.is_empty()
-            && part.iter().all(u8::is_ascii_digit)
-            && (part == b"0" || part[0] != b'0');
-        canonical.then(|| std::str::from_utf8(part).ok()?.parse::<u32>().ok())?
+/// Sweeps one stage, if it is proved abandoned (see the module's text).
+fn sweep_one(parent: &Dir, lock_name: &OsStr, stage: &OsStr) -> io::Result<()> {
+    let lock_file = parent.open_file(lock_name)?;
+    let held = Stat::of_file(&lock_file)?;
+    if !held.owned_by_me() || !lock::try_lock(&lock_file, LockKind::Exclusive)? {
+        return Ok(());
+    }
+    // Locked, but perhaps only after its run renamed the stage into place
+    // and removed this name: then there is nothing of ours to sweep.
+    if !parent
+        .stat_child(lock_name)?
+        .is_some_and(|now| now.same_as(&held))
+    {
+        return Ok(());
+    }
+    if let Some(dir) = parent.stat_child(stage)? {
+        if dir.kind != Kind::Dir || !dir.owned_by_me() {
+            return Ok(());
+        }
+        remove_stage(parent, stage, &dir).map_err(io::Error::other)?;
+    }
+    parent.remove_file(lock_name)
+}
+
+/// Removes the stage `name` in `parent`, through a handle, if it is still
+/// the directory `expected`.
+fn remove_stage(parent: &Dir, name: &OsStr, expected: &Stat) -> Result<()> {
+    let path = parent.child_path(name);
+    let stage = match parent.open_dir(name) {
+        Ok(stage) => stage,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io("open", &path)(e)),
     };
-    let mut parts = rest.split(|&b| b == b'-');
-    let (pid, counter) = (parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
+    if !stage
+        .stat()
+        .map_err(Error::io("inspect", &path))?
+        .same_as(expected)
+    {
+        return Ok(());
     }
-    decimal(counter)?;
-    i32::try_from(decimal(pid)?).ok()
+    parent.remove_tree(name)
 }
 
-fn process_exists(pid: i32) -> bool {
-    if pid <= 0 {
-        return false;
-    }
-    // SAFETY: kill with signal 0 only checks whether the process exists.
-    let alive = unsafe { libc::kill(pid, 0) } == 0;
-    alive || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
-}
-
-/// The next staging directory's path in `parent`:
-/// `.pyvenv-stage-<pid>-<counter>`.
-fn stage_path(parent: &Path) -> PathBuf {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let mut name = OsString::from(PREFIX);
-    name.push(format!(
-        "{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    parent.join(name)
-}
-
-/// A staging directory, removed when dropped unless committed.
+/// A staging directory and the lock that marks it live; removed (with the
+/// lock file) when dropped unless committed.
 struct Stage {
+    parent: Dir,
+    name: OsString,
+    lock_name: OsString,
+    /// Held for the life of the stage; closing it releases the lock.
+    _lock: fs::File,
+    stat: Stat,
     path: PathBuf,
     committed: bool,
 }
 
 impl Stage {
-    fn create(path: &Path) -> Result<Stage> {
-        let path = path.to_path_buf();
-        fs::create_dir(&path).map_err(Error::io("create directory", &path))?;
-        Ok(Stage {
-            path,
-            committed: false,
-        })
-    }
-
-    /// Moves the staging directory to `target`, unless something is there.
-    fn commit(mut self, target: &Path) -> Result<()> {
-        rename_no_replace(&self.path, target).map_err(|e| {
-            if e.kind() == io::ErrorKind::AlreadyExists || e.raw_os_error() == Some(libc::ENOTEMPTY)
-            {
-                Error::LostRace(target.to_path_buf())
-            } else {
-                Error::Io {
-                    op: "move the finished environment to",
-                    path: target.to_path_buf(),
-                    source: e,
+    /// Makes a stage with a fresh random name in `parent`: the lock file
+    /// first (created exclusively, locked), then the directory. A name
+    /// already taken is tried again with another. An error names `target`,
+    /// the path the user gave.
+    fn create(parent: Dir, target: &Path) -> Result<Stage> {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let name = OsString::from(format!("{PREFIX}{}", random::token()));
+            let mut lock_name = name.clone();
+            lock_name.push(LOCK_SUFFIX);
+            let lock_file = match parent.create_file(&lock_name, 0o600) {
+                Ok(file) => file,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempts < 16 => continue,
+                Err(e) => return Err(Error::io("create directory", target)(e)),
+            };
+            let locked = lock::try_lock(&lock_file, LockKind::Exclusive);
+            let path = parent.child_path(&name);
+            let made = match locked {
+                Ok(true) => parent.make_dir(&name, 0o777),
+                Ok(false) => Err(io::ErrorKind::AlreadyExists.into()),
+                Err(e) => Err(e),
+            };
+            let stat = made.and_then(|()| {
+                parent
+                    .stat_child(&name)?
+                    .ok_or_else(|| io::ErrorKind::NotFound.into())
+            });
+            match stat {
+                Ok(stat) => {
+                    return Ok(Stage {
+                        parent,
+                        name,
+                        lock_name,
+                        _lock: lock_file,
+                        stat,
+                        path,
+                        committed: false,
+                    });
+                }
+                Err(e) => {
+                    let _ = parent.remove_file(&lock_name);
+                    if e.kind() == io::ErrorKind::AlreadyExists && attempts < 16 {
+                        continue;
+                    }
+                    return Err(Error::io("create directory", target)(e));
                 }
             }
-        })?;
+        }
+    }
+
+    /// Moves the staging directory to `target` (named `target_name` in the
+    /// same parent), unless something is there.
+    fn commit(mut self, target_name: &OsStr, target: &Path) -> Result<()> {
+        self.parent
+            .rename_no_replace(&self.name, target_name)
+            .map_err(|e| {
+                if e.kind() == io::ErrorKind::AlreadyExists {
+                    Error::LostRace(target.to_path_buf())
+                } else {
+                    Error::Io {
+                        op: "move the finished environment to",
+                        path: target.to_path_buf(),
+                        source: e,
+                    }
+                }
+            })?;
         self.committed = true;
         Ok(())
     }
@@ -180,42 +254,11 @@ impl Stage {
 impl Drop for Stage {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = fs::remove_dir_all(&self.path);
+            let _ = remove_stage(&self.parent, &self.name, &self.stat);
         }
-    }
-}
-
-/// `rename`, failing with `AlreadyExists` rather than replacing an empty
-/// directory another process made at `to` in the meantime.
-fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
-    use std::ffi::CString;
-    let from_c = CString::new(from.as_os_str().as_bytes())?;
-    let to_c = CString::new(to.as_os_str().as_bytes())?;
-    // SAFETY: both are valid NUL-terminated paths; AT_FDCWD resolves them
-    // like rename(2) does.
-    let rc = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            from_c.as_ptr(),
-            libc::AT_FDCWD,
-            to_c.as_ptr(),
-            libc::RENAME_NOREPLACE,
-        )
-    };
-    if rc == 0 {
-        return Ok(());
-    }
-    let err = io::Error::last_os_error();
-    match err.raw_os_error() {
-        // A filesystem without RENAME_NOREPLACE: check, then rename (a
-        // non-empty directory at `to` still makes rename fail).
-        Some(libc::EINVAL) | Some(libc::ENOSYS) => {
-            if fs::symlink_metadata(to).is_ok() {
-                return Err(io::Error::from(io::ErrorKind::AlreadyExists));
-            }
-            fs::rename(from, to)
-        }
-        _ => Err(err),
+        // Only now, with the stage gone or in place, may the name go: a
+        // sweeper that takes the lock after this finds no name to act on.
+        let _ = self.parent.remove_file(&self.lock_name);
     }
 }
 
@@ -224,29 +267,52 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_stage_name_carries_its_owner() {
-        assert_eq!(stage_owner(".pyvenv-stage-1234-0".as_ref()), Some(1234));
-        assert_eq!(stage_owner(".pyvenv-stage-x-0".as_ref()), None);
-        assert_eq!(stage_owner(".pyvenv-stage-999996".as_ref()), None);
-        assert_eq!(stage_owner(".pyvenv-stage-12-3-4".as_ref()), None);
-        assert_eq!(stage_owner(".pyvenv-stage-12-x".as_ref()), None);
-        assert_eq!(stage_owner(".pyvenv-stage-012-3".as_ref()), None);
-        assert_eq!(stage_owner("env".as_ref()), None);
+    fn only_pyvenvs_lock_names_are_recognised() {
+        let stage = |n: &str| stage_of_lock(n.as_ref()).map(|s| s.into_string().unwrap());
+        assert_eq!(
+            stage(".pyvenv-stage-0123456789abcdef.lock").as_deref(),
+            Some(".pyvenv-stage-0123456789abcdef")
+        );
+        assert_eq!(stage(".pyvenv-stage-0123456789abcdef"), None);
+        assert_eq!(stage(".pyvenv-stage-0123456789ABCDEF.lock"), None);
+        assert_eq!(stage(".pyvenv-stage-123-0.lock"), None);
+        assert_eq!(stage("env.lock"), None);
+    }
+
+    fn stage_in(parent: &Path) -> Stage {
+        Stage::create(Dir::open(parent).unwrap(), &parent.join("env")).unwrap()
     }
 
     #[test]
-    fn leftovers_of_dead_runs_are_swept_and_live_ones_kept() {
+    fn a_live_stage_is_kept_and_an_abandoned_one_swept() {
         let tmp = tempfile::tempdir().unwrap();
-        // No pid is this large on Linux (pid_max is at most 2^22).
-        let dead = tmp.path().join(".pyvenv-stage-999999999-0");
-        let live = tmp
-            .path()
-            .join(format!(".pyvenv-stage-{}-7", std::process::id()));
-        fs::create_dir_all(dead.join("bin")).unwrap();
-        fs::create_dir(&live).unwrap();
-        sweep_leftovers(tmp.path());
+        let live = stage_in(tmp.path());
+        fs::create_dir_all(live.path.join("bin")).unwrap();
+        // An abandoned stage: its lock file is there, no one holds it.
+        let dead = tmp.path().join(".pyvenv-stage-00000000000000aa");
+        fs::create_dir_all(dead.join("lib/deep")).unwrap();
+        fs::write(tmp.path().join(".pyvenv-stage-00000000000000aa.lock"), "").unwrap();
+        // No lock file: not proved abandoned, so kept.
+        let unproved = tmp.path().join(".pyvenv-stage-00000000000000bb");
+        fs::create_dir(&unproved).unwrap();
+        sweep_leftovers(&Dir::open(tmp.path()).unwrap());
+        assert!(live.path.join("bin").exists());
         assert!(!dead.exists());
-        assert!(live.exists());
+        assert!(
+            !tmp.path()
+                .join(".pyvenv-stage-00000000000000aa.lock")
+                .exists()
+        );
+        assert!(unproved.exists());
+    }
+
+    #[test]
+    fn a_dropped_stage_leaves_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let stage = stage_in(tmp.path());
+        fs::create_dir_all(stage.path.join("lib/x")).unwrap();
+        drop(stage);
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
     }
 
     #[test]
@@ -254,9 +320,29 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let target = tmp.path().join("env");
         fs::create_dir(&target).unwrap();
-        let stage = Stage::create(&stage_path(tmp.path())).unwrap();
-        let path = stage.path.clone();
-        assert!(matches!(stage.commit(&target), Err(Error::LostRace(_))));
-        assert!(!path.exists(), "the stage is removed when dropped");
+        let stage = stage_in(tmp.path());
+        let result = stage.commit("env".as_ref(), &target);
+        assert!(matches!(result, Err(Error::LostRace(_))));
+        assert_eq!(
+            fs::read_dir(tmp.path()).unwrap().count(),
+            1,
+            "only env stays"
+        );
+    }
+
+    #[test]
+    fn a_committed_stage_leaves_only_the_environment() {
+        let tmp = tempfile::tempdir().unwrap();
+        let stage = stage_in(tmp.path());
+        fs::write(stage.path.join("pyvenv.cfg"), "").unwrap();
+        stage
+            .commit("env".as_ref(), &tmp.path().join("env"))
+            .unwrap();
+        let names: Vec<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![OsString::from("env")]);
+        assert!(tmp.path().join("env/pyvenv.cfg").exists());
     }
 }

@@ -85,10 +85,16 @@ impl Capture {
             let buffer = Arc::clone(&buffer);
             std::thread::spawn(move || {
                 let mut chunk = [0u8; 8192];
-                while let Ok(n) = pipe.read(&mut chunk) {
-                    if n == 0 {
-                        break;
-                    }
+                loop {
+                    let n = match pipe.read(&mut chunk) {
+                        Ok(0) => break,
+                        Ok(n) => n,
+                        // A signal for pyvenv may land on this thread
+                        // (the handlers do not restart calls); the waiter
+                        // acts on it, the pipe is read on.
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                        Err(_) => break,
+                    };
                     // Beyond the cap the pipe is still drained (so the
                     // child never blocks) but nothing more is kept: a
                     // program that floods its output cannot exhaust memory
@@ -315,7 +321,9 @@ impl Watchdog {
         unsafe {
             libc::write(self.lifeline, [1u8].as_ptr().cast(), 1);
             libc::close(self.lifeline);
-            libc::waitpid(self.pid, std::ptr::null_mut(), 0);
+            while libc::waitpid(self.pid, std::ptr::null_mut(), 0) == -1
+                && *libc::__errno_location() == libc::EINTR
+            {}
         }
     }
 }

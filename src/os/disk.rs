@@ -51,16 +51,11 @@ pub fn first_non_dir_ancestor(dir: &Path) -> std::path::PathBuf {
 pub fn write_file(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<()> {
     let tmp = unique_sibling(path, "tmp");
     let result = (|| {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o666)
-            .open(&tmp)
-            .map_err(Error::io("create file", &tmp))?;
+        let mut file = create_exclusive(&tmp, 0o666)?;
         file.write_all(contents)
             .map_err(Error::io("write file", &tmp))?;
         if let Some(mode) = mode {
-            fs::set_permissions(&tmp, fs::Permissions::from_mode(mode))
+            file.set_permissions(fs::Permissions::from_mode(mode))
                 .map_err(Error::io("set the mode of", &tmp))?;
         }
         fs::rename(&tmp, path).map_err(Error::io("write file", path))
@@ -71,14 +66,25 @@ pub fn write_file(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<()>
     result
 }
 
-/// `.<kind>-<name>-<pid>-<n>` beside `path`: a name no other writer uses,
-/// hidden, and recognisable to whoever sweeps up after a killed run.
+/// Creates the new file `path`: never through a link, never over anything
+/// already there (`O_EXCL|O_NOFOLLOW`), so a name another account planted
+/// fails the write instead of steering it.
+fn create_exclusive(path: &Path, mode: u32) -> Result<fs::File> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NOCTTY)
+        .open(path)
+        .map_err(Error::io("create file", path))
+}
+
+/// `.<kind>-<name>-<random>` beside `path`: a name no other writer uses or
+/// can guess, hidden, and recognisable to whoever sweeps up after a killed
+/// run.
 pub fn unique_sibling(path: &Path, kind: &str) -> std::path::PathBuf {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    path.with_file_name(format!(".{kind}-{name}-{}-{n}", std::process::id()))
+    path.with_file_name(format!(".{kind}-{name}-{}", crate::os::random::token()))
 }
 
 /// Makes `link` a symlink holding `target`.
@@ -87,23 +93,25 @@ pub fn symlink(target: &Path, link: &Path) -> Result<()> {
 }
 
 /// Copies the executable `src` to `dst` (replacing a file or link there)
-/// and makes it 0755.
+/// and makes it 0755. The copy is written to a new file of an unguessable
+/// name, created exclusively and not through a link, then renamed over
+/// `dst`: a link planted at `dst` or at any temporary name is replaced or
+/// refused, never written through.
 pub fn copy_executable(src: &Path, dst: &Path) -> Result<()> {
-    if fs::symlink_metadata(dst).is_ok_and(|m| m.file_type().is_symlink()) {
-        fs::remove_file(dst).map_err(Error::io("remove", dst))?;
-    }
     let tmp = unique_sibling(dst, "tmp");
-    let result = fs::copy(src, &tmp)
-        .map_err(|e| Error::Io {
-            op: "copy the interpreter to",
-            path: dst.to_path_buf(),
-            source: e,
-        })
-        .and_then(|_| {
-            fs::set_permissions(&tmp, fs::Permissions::from_mode(0o755))
-                .map_err(Error::io("set the mode of", dst))
-        })
-        .and_then(|_| fs::rename(&tmp, dst).map_err(Error::io("write file", dst)));
+    let copy_error = |e| Error::Io {
+        op: "copy the interpreter to",
+        path: dst.to_path_buf(),
+        source: e,
+    };
+    let result = (|| {
+        let mut from = fs::File::open(src).map_err(copy_error)?;
+        let mut to = create_exclusive(&tmp, 0o700)?;
+        std::io::copy(&mut from, &mut to).map_err(copy_error)?;
+        to.set_permissions(fs::Permissions::from_mode(0o755))
+            .map_err(Error::io("set the mode of", dst))?;
+        fs::rename(&tmp, dst).map_err(Error::io("write file", dst))
+    })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
@@ -135,20 +143,4 @@ pub fn entry(path: &Path) -> Result<Entry> {
         }
         Err(e) => Err(Error::io("inspect", path)(e)),
     }
-}
-
-/// Removes everything inside `dir`, removing symlinks rather than following
-/// them; `dir` itself stays.
-pub fn empty_dir(dir: &Path) -> Result<()> {
-    for item in fs::read_dir(dir).map_err(Error::io("list", dir))? {
-        let item = item.map_err(Error::io("list", dir))?;
-        let path = item.path();
-        let kind = item.file_type().map_err(Error::io("inspect", &path))?;
-        if kind.is_dir() {
-            fs::remove_dir_all(&path).map_err(Error::io("remove", &path))?;
-        } else {
-            fs::remove_file(&path).map_err(Error::io("remove", &path))?;
-        }
-    }
-    Ok(())
 }

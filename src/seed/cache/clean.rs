@@ -14,15 +14,14 @@
 //! can neither hang nor redirect the run.
 
 use std::fs;
-use std::io;
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 
 use rustix::fs::{FlockOperation, flock};
-use rustix::io::Errno;
 
 use crate::error::{Error, Result};
 use crate::os::interrupt;
+use crate::os::lock::{self, Kind};
 use crate::os::trust::{Distrust, PrivateDir};
 use crate::report::Reporter;
 
@@ -59,10 +58,9 @@ impl CacheLock {
         let Ok(file) = cache.open_lock(LOCK) else {
             return Ok(None);
         };
-        match wait(&file, FlockOperation::LockShared) {
+        match lock::wait(&file, Kind::Shared, &cache.shown().join(LOCK)) {
             Ok(()) => Ok(Some(CacheLock { _file: file })),
-            Err(_) if interrupt::received().is_some() => interrupt::check().map(|()| None),
-            Err(_) => Ok(None),
+            Err(_) => interrupt::check().map(|()| None),
         }
     }
 
@@ -76,24 +74,9 @@ impl CacheLock {
                 "another pyvenv is using the cache {}; waiting for it to finish",
                 cache.shown().display()
             ));
-            if let Err(e) = wait(&file, FlockOperation::LockExclusive) {
-                interrupt::check()?;
-                return Err(Error::io("lock", &path)(e));
-            }
+            lock::wait(&file, Kind::Exclusive, &path)?;
         }
         Ok(CacheLock { _file: file })
-    }
-}
-
-/// Waits for the lock `op` on `file`. A signal that interrupts the wait
-/// ends it (with `EINTR`) once [`interrupt`] has recorded it; any other
-/// interruption waits again.
-fn wait(file: &fs::File, op: FlockOperation) -> io::Result<()> {
-    loop {
-        match flock(file.as_fd(), op) {
-            Err(Errno::INTR) if interrupt::received().is_none() => {}
-            done => return done.map_err(io::Error::from),
-        }
     }
 }
 
