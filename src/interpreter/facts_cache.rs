@@ -24,7 +24,7 @@ use crate::interpreter::probe::BaseInterpreter;
 use crate::os::checked::{read_checked, write_checked};
 
 /// Bumped whenever the entry format or the probe's answer changes.
-const FORMAT: &str = "interpreters-v1";
+const FORMAT: &str = "interpreters-v2";
 
 /// A file's identity, or `None` for "not there".
 type Identity = Option<(u64, i64, i64, i64, i64, u64, u64)>;

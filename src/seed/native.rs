@@ -1,13 +1,13 @@
 //! The native route: pip (and setuptools where the target bundles it)
 //! installed from the target's own wheels, with no Python process, leaving
-//! what ensurepip's pip would leave (bytecode aside).
+//! what ensurepip's pip would leave, bytecode included.
 //!
 //! Files shared by every environment come from the wheel cache (linked,
 //! cloned or copied); files whose content depends on the environment are
 //! written for each one: the console scripts (their shebang names the
 //! environment's python), `.data/scripts` starting `#!python`, `INSTALLER`,
 //! `REQUESTED` and `RECORD`. Without a usable cache the wheel is unpacked
-//! straight into the environment.
+//! straight into the environment and compiled there.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -19,7 +19,8 @@ use zip::ZipArchive;
 use super::SeedEnv;
 use crate::error::{Error, Result};
 use crate::os::disk;
-use crate::plan::layout::Layout;
+use crate::plan::layout::{Layout, PythonCall};
+use crate::seed::bytecode::Compiler;
 use crate::seed::cache::link::Linker;
 use crate::seed::cache::{Entry, WheelCache};
 use crate::seed::wheel::record::{RecordRow, record_hash, render};
@@ -51,14 +52,15 @@ impl Source {
 }
 
 /// Installs the layout's wheels into its site-packages.
-pub fn install(layout: &Layout, env: &SeedEnv) -> Result<Outcome> {
+pub fn install(layout: &Layout, call: &PythonCall, env: &SeedEnv) -> Result<Outcome> {
     if layout.wheels.is_empty() {
         return Ok(Outcome::HandOver);
     }
+    let compiler = Compiler::new(layout, call, &env.bytecode);
     let cache = env
         .cache_dir
         .as_deref()
-        .map(|dir| WheelCache::new(dir, env.umask));
+        .map(|dir| WheelCache::new(dir, env.umask, compiler.clone()));
     let mut sources = Vec::with_capacity(layout.wheels.len());
     for wheel in &layout.wheels {
         // A cache that cannot be used only costs speed.
@@ -104,8 +106,12 @@ pub fn install(layout: &Layout, env: &SeedEnv) -> Result<Outcome> {
                     Source::Cached(entry)
                 }
             }
-            Source::Zip(plan, mut zip) => {
+            Source::Zip(mut plan, mut zip) => {
+                let site = |_: Scheme| target.site_packages.clone();
                 plan.unpack(&mut zip, wheel, &|s| target.dir(s, &plan), env.umask)?;
+                if let Some(compiler) = &compiler {
+                    plan.compile(compiler, &site)?;
+                }
                 Source::Zip(plan, zip)
             }
         };
@@ -261,8 +267,13 @@ fn write_generated(
     let file_mode = 0o666 & !target.umask;
     let mut installed: HashMap<&str, String> = HashMap::with_capacity(plan.files.len());
     let mut changed: HashMap<String, RecordRow> = HashMap::new();
+    let mut compiled = Vec::new();
     for file in &plan.files {
         let record_path = target.record_path(file.scheme, &file.path, plan);
+        if file.compiled {
+            compiled.push(record_path);
+            continue;
+        }
         if file.rewrite_shebang {
             let dst = target.dir(file.scheme, plan).join(&file.path);
             let from = match source {
@@ -328,11 +339,16 @@ fn write_generated(
             size: contents.len().to_string(),
         });
     }
-    rows.extend(installed.into_values().map(|path| RecordRow {
-        path,
-        hash: String::new(),
-        size: String::new(),
-    }));
+    rows.extend(
+        installed
+            .into_values()
+            .chain(compiled)
+            .map(|path| RecordRow {
+                path,
+                hash: String::new(),
+                size: String::new(),
+            }),
+    );
     let record = render(rows);
     disk::write_file(
         &dist_info.join("RECORD"),

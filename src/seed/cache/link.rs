@@ -5,7 +5,9 @@
 //! The first method that the filesystem refuses is not tried again for the
 //! rest of the run, so an ext4 machine pays for one failed `FICLONE`, not
 //! one per file. A file already at the destination is replaced, never
-//! written through: it may itself be a hardlink into the cache.
+//! written through: it may itself be a hardlink into the cache. A clone or
+//! a copy keeps the source's mtime, as a hardlink does: the `.pyc` beside a
+//! module was compiled against it.
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
@@ -143,7 +145,8 @@ mod libc_errno {
 /// A copy-on-write clone of `src` at `dst` (`FICLONE`).
 fn clone(src: &Path, dst: &Path) -> io::Result<()> {
     let from = File::open(src)?;
-    let mode = from.metadata()?.mode() & 0o7777;
+    let meta = from.metadata()?;
+    let mode = meta.mode() & 0o7777;
     let to = OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -154,7 +157,7 @@ fn clone(src: &Path, dst: &Path) -> io::Result<()> {
         let _ = fs::remove_file(dst);
         return Err(e.into());
     }
-    Ok(())
+    to.set_modified(meta.modified()?)
 }
 
 /// A plain copy, with the source's mode.
@@ -163,7 +166,12 @@ fn copy(src: &Path, dst: &Path) -> io::Result<()> {
         Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
         _ => {}
     }
-    fs::copy(src, dst).map(|_| ())
+    fs::copy(src, dst)?;
+    let modified = fs::metadata(src)?.modified()?;
+    OpenOptions::new()
+        .write(true)
+        .open(dst)?
+        .set_modified(modified)
 }
 
 #[cfg(test)]
@@ -186,6 +194,29 @@ mod tests {
     fn copy_mode_never_shares_the_inode() {
         let (_dir, src, dst) = linked(LinkMode::Copy);
         assert_ne!(src.ino(), dst.ino());
+    }
+
+    #[test]
+    fn clones_and_copies_keep_the_mtime_bytecode_was_compiled_against() {
+        for mode in [LinkMode::Copy, LinkMode::Clone] {
+            let dir = tempfile::tempdir().unwrap();
+            let (src, dst) = (dir.path().join("src"), dir.path().join("dst"));
+            fs::write(&src, b"x = 1\n").unwrap();
+            let then =
+                std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+            File::options()
+                .write(true)
+                .open(&src)
+                .unwrap()
+                .set_modified(then)
+                .unwrap();
+            Linker::new(mode, None).place(&src, &dst).unwrap();
+            assert_eq!(
+                fs::metadata(&dst).unwrap().modified().unwrap(),
+                then,
+                "{mode:?}"
+            );
+        }
     }
 
     #[test]

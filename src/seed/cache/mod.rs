@@ -1,16 +1,20 @@
 //! The cache of unpacked wheels, so a wheel is unzipped once and linked
 //! into every environment after that.
 //!
-//! Layout, under `<cache>/wheels-v2/`:
+//! Layout, under `<cache>/wheels-v3/`:
 //!
 //! - `index/<sha256 of the wheel's path>`: the wheel's identity (size,
 //!   mtime, ctime, inode, device) and the sha256 of its content, so a
 //!   known wheel is not hashed again on every run;
-//! - `<sha256 of the wheel>-u<umask>/`: one entry per wheel content (and
-//!   umask, since pip's file modes follow it): the files by scheme
-//!   (`purelib/`, `scripts/`, ...) and `manifest`, the wheel's plan plus
-//!   each file's size, mtime, inode and mode as they were when the entry
-//!   was filled, behind a checksum.
+//! - `<sha256 of the wheel>-u<umask>-<bytecode>/`: one entry per wheel
+//!   content, umask (pip's file modes follow it) and bytecode (the
+//!   interpreter's cache tag and magic number, the optimization level and
+//!   the invalidation mode, [`Compiler::key`]): the files by scheme
+//!   (`purelib/`, `scripts/`, ...) with the `__pycache__` files the target
+//!   compiled from them, and `manifest`, the wheel's plan plus each file's
+//!   size, mtime, inode and mode as they were when the entry was filled,
+//!   behind a checksum. A `.pyc` stamped with its source's mtime stays
+//!   valid because the source is checked unchanged before every placing.
 //!
 //! An entry is filled in a temporary directory beside it and renamed into
 //! place, so any number of pyvenv processes can fill the same entry at
@@ -35,10 +39,11 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::os::checked::{read_checked, write_atomically, write_checked};
 use crate::os::disk;
+use crate::seed::bytecode::Compiler;
 use crate::seed::wheel::{Scheme, WheelPlan};
 
 /// Bumped whenever the entry format changes, so old entries are not read.
-const FORMAT: &str = "wheels-v2";
+const FORMAT: &str = "wheels-v3";
 
 /// What a cached file looked like when its entry was filled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,15 +118,18 @@ impl Entry {
 pub struct WheelCache {
     root: PathBuf,
     umask: u32,
+    compiler: Option<Compiler>,
 }
 
 impl WheelCache {
     /// The cache under `cache_dir` (pyvenv's cache directory), for files
-    /// made under `umask`.
-    pub fn new(cache_dir: &Path, umask: u32) -> WheelCache {
+    /// made under `umask`, with the bytecode `compiler` makes (none
+    /// without one).
+    pub fn new(cache_dir: &Path, umask: u32, compiler: Option<Compiler>) -> WheelCache {
         WheelCache {
             root: cache_dir.join(FORMAT),
             umask,
+            compiler,
         }
     }
 
@@ -131,7 +139,13 @@ impl WheelCache {
     /// that fails.
     pub fn entry(&self, wheel: &Path) -> Result<Entry> {
         let key = self.content_key(wheel)?;
-        let dir = self.root.join(format!("{key}-u{:03o}", self.umask));
+        let bytecode = self
+            .compiler
+            .as_ref()
+            .map_or_else(|| "none".to_string(), Compiler::key);
+        let dir = self
+            .root
+            .join(format!("{key}-u{:03o}-{bytecode}", self.umask));
         match load(&dir) {
             Some(entry) if entry.manifest.plan.files.len() == entry.manifest.stamps.len() => {
                 Ok(entry)
@@ -227,8 +241,12 @@ impl WheelCache {
     }
 
     fn unpack_into(&self, wheel: &Path, tmp: &Path) -> Result<Manifest> {
-        let (plan, mut zip) = WheelPlan::read(wheel)?;
-        plan.unpack(&mut zip, wheel, &|s| tmp.join(s.dir_name()), self.umask)?;
+        let (mut plan, mut zip) = WheelPlan::read(wheel)?;
+        let root_of = |s: Scheme| tmp.join(s.dir_name());
+        plan.unpack(&mut zip, wheel, &root_of, self.umask)?;
+        if let Some(compiler) = &self.compiler {
+            plan.compile(compiler, &root_of)?;
+        }
         let mut stamps = Vec::with_capacity(plan.files.len());
         for file in &plan.files {
             let path = tmp.join(file.scheme.dir_name()).join(&file.path);
