@@ -64,7 +64,11 @@ pub fn install(layout: &Layout, call: &PythonCall, env: &SeedEnv) -> Result<Outc
     let mut sources = Vec::with_capacity(layout.wheels.len());
     for wheel in &layout.wheels {
         // A cache that cannot be used only costs speed.
-        let source = match cache.as_ref().and_then(|c| cached_entry(c, env, wheel)) {
+        let entry = match &cache {
+            Some(cache) => cached_entry(cache, env, wheel)?,
+            None => None,
+        };
+        let source = match entry {
             Some(entry) => Source::Cached(entry),
             None => {
                 let (plan, zip) = WheelPlan::read(wheel)?;
@@ -121,15 +125,24 @@ pub fn install(layout: &Layout, call: &PythonCall, env: &SeedEnv) -> Result<Outc
 }
 
 /// The cache entry for `wheel`: the one this run loaded already, else the
-/// cache's (filled if need be). `None`: the cache cannot be used.
-fn cached_entry(cache: &WheelCache, env: &SeedEnv, wheel: &Path) -> Option<Arc<Entry>> {
-    let known = env.loaded.lock().ok()?.get(wheel).cloned();
+/// cache's (filled if need be). `None`: the cache cannot be used. A
+/// failure to compile is an error: without the cache it would fail again.
+fn cached_entry(cache: &WheelCache, env: &SeedEnv, wheel: &Path) -> Result<Option<Arc<Entry>>> {
+    let known = env
+        .loaded
+        .lock()
+        .ok()
+        .and_then(|loaded| loaded.get(wheel).cloned());
     if known.is_some() {
-        return known;
+        return Ok(known);
     }
-    let entry = Arc::new(cache.entry(wheel).ok()?);
+    let entry = match cache.entry(wheel) {
+        Ok(entry) => Arc::new(entry),
+        Err(e @ Error::CompileFailed { .. }) => return Err(e),
+        Err(_) => return Ok(None),
+    };
     remember(env, wheel, &entry);
-    Some(entry)
+    Ok(Some(entry))
 }
 
 fn remember(env: &SeedEnv, wheel: &Path, entry: &Arc<Entry>) {
