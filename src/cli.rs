@@ -185,8 +185,16 @@ pub const EXIT_STATUS: &[(&str, &str)] = &[
         "A usage error: an unknown, ambiguous or missing argument.",
     ),
     (
+        "129",
+        "Stopped by SIGHUP (its terminal closed); the environment being made is left as it was.",
+    ),
+    (
         "130",
-        "Interrupted (SIGINT); the environment being made is left as it was.",
+        "Interrupted by SIGINT (Ctrl-C); the environment being made is left as it was.",
+    ),
+    (
+        "143",
+        "Stopped by SIGTERM; the environment being made is left as it was.",
     ),
 ];
 

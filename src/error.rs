@@ -56,6 +56,22 @@ pub enum Error {
     #[error("Unable to create directory {}", py_repr(&.0.to_string_lossy()))]
     NotADirectory(PathBuf),
 
+    /// [`Error::NotADirectory`] with what is in the way: CPython's words,
+    /// then why.
+    #[error(
+        "Unable to create directory {}: {} {what}",
+        py_repr(&wanted.to_string_lossy()),
+        py_repr(&obstacle.to_string_lossy())
+    )]
+    InTheWay {
+        /// The directory that was to be made (the ENV_DIR, or one inside it).
+        wanted: PathBuf,
+        /// What exists where a directory is needed: `wanted` or an ancestor.
+        obstacle: PathBuf,
+        /// What it is, as a predicate ("is a file").
+        what: String,
+    },
+
     /// `--clear` was asked of a directory it must not empty.
     #[error("refusing to --clear {}: {reason}", path.display())]
     UnsafeClear {
@@ -92,12 +108,37 @@ pub enum Error {
     },
 
     /// No interpreter matched what was asked for.
-    #[error("no Python interpreter found for {request:?}; tried: {tried}")]
+    #[error(
+        "no Python interpreter found for {request:?}{}; tried: {tried}; found: {found}",
+        asked_by.as_ref().map_or_else(String::new, |by| format!(" (asked for by {by})"))
+    )]
     NoInterpreter {
         /// The request as the user wrote it.
         request: String,
+        /// Where the request came from (`-p/--python`, `PYVENV_PYTHON`, the
+        /// program's name); `None` for the default, or until the caller says.
+        asked_by: Option<String>,
         /// Every place that was looked at, in order.
         tried: String,
+        /// The interpreters that are there, to choose from instead.
+        found: String,
+    },
+
+    /// A command on PATH is pyenv's shim, and pyenv cannot run it for the
+    /// version it selects here ("command not found", a version not installed).
+    #[error(
+        "{command} on PATH is pyenv's shim {}, and pyenv could not run it ({said}){hint}",
+        shim.display()
+    )]
+    ShimFailed {
+        /// The command asked for (`python3.12`).
+        command: String,
+        /// The shim found on PATH.
+        shim: PathBuf,
+        /// pyenv's own words, one line.
+        said: String,
+        /// What would work instead (`; -p 3.12 would use ...`), or nothing.
+        hint: String,
     },
 
     /// The chosen program could not be asked for its facts.
@@ -107,6 +148,21 @@ pub enum Error {
         path: PathBuf,
         /// What went wrong while asking it.
         reason: String,
+    },
+
+    /// The chosen program failed when asked for its facts.
+    #[error(
+        "{} is not a usable Python interpreter: asking it for its version failed ({status}){}",
+        path.display(),
+        said.as_ref().map_or_else(String::new, |said| format!(": {said}"))
+    )]
+    ProbeFailed {
+        /// The program that was run.
+        path: PathBuf,
+        /// How it ended (`exit status: 2`).
+        status: String,
+        /// The line of its stderr that says why, if it said anything.
+        said: Option<String>,
     },
 
     /// The chosen program is a Python, but one pyvenv cannot serve.
@@ -230,6 +286,15 @@ impl Error {
                 source,
             },
             Error::NotADirectory(p) => Error::NotADirectory(path(p)),
+            Error::InTheWay {
+                wanted,
+                obstacle,
+                what,
+            } => Error::InTheWay {
+                wanted: path(wanted),
+                obstacle: path(obstacle),
+                what,
+            },
             Error::BadWheel { path: p, reason } => Error::BadWheel {
                 path: path(p),
                 reason: text(reason),
@@ -247,6 +312,15 @@ impl Error {
                 dir: path(dir),
                 reason: text(reason),
             },
+            Error::ProbeFailed {
+                path: p,
+                status,
+                said,
+            } => Error::ProbeFailed {
+                path: path(p),
+                status,
+                said: said.map(text),
+            },
             Error::CommandFailed {
                 command,
                 status,
@@ -255,6 +329,25 @@ impl Error {
                 command: text(command),
                 status,
                 output: text(output),
+            },
+            other => other,
+        }
+    }
+
+    /// The same error, saying where the interpreter request came from
+    /// (`by`: `-p/--python`, `PYVENV_PYTHON`, ...) where that helps.
+    pub fn asked_by(self, by: Option<String>) -> Error {
+        match self {
+            Error::NoInterpreter {
+                request,
+                tried,
+                found,
+                asked_by: _,
+            } => Error::NoInterpreter {
+                request,
+                asked_by: by,
+                tried,
+                found,
             },
             other => other,
         }

@@ -47,6 +47,20 @@ pub enum PythonSource {
 }
 
 impl PythonSource {
+    /// Who asked for `request`, for an error that cannot satisfy it:
+    /// `-p/--python`, `PYVENV_PYTHON`, or the program's name as invoked.
+    fn asking(self, request: Option<&PythonRequest>) -> Option<String> {
+        match (self, request) {
+            (PythonSource::Flag, _) => Some("-p/--python".into()),
+            (PythonSource::EnvVar, _) => Some("PYVENV_PYTHON".into()),
+            (PythonSource::ProgramName, Some(PythonRequest::Version(parts))) => {
+                let parts: Vec<String> = parts.iter().map(u32::to_string).collect();
+                Some(format!("the program's name, pyvenv-{}", parts.join(".")))
+            }
+            _ => None,
+        }
+    }
+
     fn describe(self) -> &'static str {
         match self {
             PythonSource::Flag => "-p/--python",
@@ -188,7 +202,8 @@ pub fn run(invocation: &Invocation) -> Result<()> {
         .timed(format_args!("find the interpreter"), || {
             invocation.search.find(invocation.python.as_ref())
         })
-        .map_err(|e| crate::os::interrupt::received().map_or(e, Error::Interrupted))?;
+        .map_err(|e| crate::os::interrupt::received().map_or(e, Error::Interrupted))
+        .map_err(|e| e.asked_by(invocation.python_source.asking(invocation.python.as_ref())))?;
     validate::interpreter(&python)?;
     report_python(invocation, &python);
     let mut layouts = Vec::with_capacity(invocation.dirs.len());
@@ -199,9 +214,11 @@ pub fn run(invocation: &Invocation) -> Result<()> {
     }
     for layout in &layouts {
         report.info(format_args!("route: {}", Route::of(layout).describe()));
-        report.timed(format_args!("make {}", layout.env_dir.display()), || {
-            builder::create(layout, around)
-        })?;
+        report
+            .timed(format_args!("make {}", layout.env_dir.display()), || {
+                builder::create(layout, around)
+            })
+            .map_err(|e| builder::obstacle::explain(e, &layout.env_dir))?;
     }
     Ok(())
 }

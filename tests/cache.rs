@@ -76,7 +76,7 @@ fn assert_records_hold(env: &Path) {
 }
 
 fn wheel_entries(cache: &Path) -> Vec<PathBuf> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(cache.join("wheels-v2"))
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(cache.join("wheels-v3"))
         .unwrap()
         .flatten()
         .map(|e| e.path())
@@ -125,7 +125,7 @@ fn eight_runs_filling_an_empty_cache_at_once_all_succeed() {
             .all(|e| !e.file_name().unwrap().to_string_lossy().starts_with('.')),
         "{entries:?}"
     );
-    let wheels = std::fs::read_dir(cache.join("wheels-v2/index"))
+    let wheels = std::fs::read_dir(cache.join("wheels-v3/index"))
         .unwrap()
         .count();
     assert_eq!(entries.len(), wheels, "{entries:?}");
@@ -222,7 +222,7 @@ fn link_modes_decide_whether_files_are_shared_with_the_cache() {
 
 /// The facts entry for `program` (there is one per interpreter path).
 fn facts_entry(cache: &Path) -> Option<PathBuf> {
-    let dir = cache.join("interpreters-v1");
+    let dir = cache.join("interpreters-v2");
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
         .ok()?
         .flatten()

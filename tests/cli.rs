@@ -134,7 +134,8 @@ fn a_version_nobody_has_is_an_error_naming_what_was_tried() {
         .assert()
         .code(1)
         .stderr(predicate::str::starts_with(
-            "Error: no Python interpreter found for \"3.99\"; tried: python3.99 on PATH and in",
+            "Error: no Python interpreter found for \"3.99\" (asked for by -p/--python); \
+             tried: python3.99 on PATH and in",
         ));
     assert!(!env.exists());
 }
@@ -324,7 +325,7 @@ fn a_file_in_the_way_is_refused_with_cpythons_words() {
     let env = tmp.path().join("env");
     std::fs::write(&env, "precious").unwrap();
     with_python(&py).arg(&env).assert().code(1).stderr(format!(
-        "Error: Unable to create directory '{}'\n",
+        "Error: Unable to create directory '{0}': '{0}' is a file\n",
         env.display()
     ));
     assert_eq!(std::fs::read_to_string(&env).unwrap(), "precious");
@@ -345,8 +346,10 @@ fn a_symlink_in_the_way_is_refused_and_not_followed() {
         .assert()
         .code(1)
         .stderr(format!(
-            "Error: Unable to create directory '{}'\n",
-            env.display()
+            "Error: Unable to create directory '{0}': '{0}' is a symbolic link to '{1}'; \
+             pyvenv does not follow it: name the directory itself\n",
+            env.display(),
+            real.display()
         ));
     assert_eq!(
         std::fs::read_to_string(real.join("keep.txt")).unwrap(),

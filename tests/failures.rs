@@ -91,8 +91,13 @@ fn a_parent_that_is_a_file_is_named_in_the_error() {
     let scratch = tempfile::tempdir().unwrap();
     let file = scratch.path().join("file");
     std::fs::write(&file, "data").unwrap();
-    let message = format!("Unable to create directory '{}'", file.display());
-    refused(&py, scratch.path(), &file.join("sub/env"), &[], &message);
+    let target = file.join("sub/env");
+    let message = format!(
+        "Unable to create directory '{}': '{}' is a file",
+        target.display(),
+        file.display()
+    );
+    refused(&py, scratch.path(), &target, &[], &message);
 }
 
 #[test]

@@ -218,4 +218,21 @@ fn man_page_names_every_flag_variable_and_exit_status() {
         assert!(text.contains(word), "{word} missing from:\n{text}");
     }
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+
+    // Every status pyvenv exits with: success, failure, usage error, and
+    // 128 + the signal for SIGHUP, SIGINT and SIGTERM.
+    let (_, statuses) = text.split_once("EXIT STATUS").unwrap();
+    let statuses = statuses.split("SEE ALSO").next().unwrap_or(statuses);
+    let named: Vec<&str> = statuses
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|word| word.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(named, ["0", "1", "2", "129", "130", "143"], "{statuses}");
+    for signal in ["SIGHUP", "SIGINT", "SIGTERM"] {
+        assert!(
+            statuses.contains(signal),
+            "{signal} missing from:\n{statuses}"
+        );
+    }
 }

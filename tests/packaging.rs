@@ -1,6 +1,8 @@
 //! pyvenv as a Python package: maturin builds a wheel from pyproject.toml,
 //! pip installs it into a fresh environment, and the `pyvenv` it puts on
-//! that environment's PATH makes an environment.
+//! that environment's PATH makes an environment; `python -m pyvenv` runs
+//! that binary (arguments and exit status passed through), also from a
+//! `pip install --target` directory, and `pyvenv.find_pyvenv_bin()` names it.
 //!
 //! maturin comes from PyPI; `.ci/run` puts it in `/opt/pyvenv-tools` (or
 //! name one with `PYVENV_MATURIN`). The wheel is built with cargo's dev
@@ -135,6 +137,9 @@ fn the_wheel_puts_a_working_pyvenv_on_the_environments_path() {
     );
     assert!(pip.contains(&made.display().to_string()), "{pip}");
 
+    python_dash_m_runs_the_binary(&host.join("bin/python"), &installed, tmp.path());
+    python_dash_m_runs_from_a_target_directory(&host.join("bin/python"), &wheel, tmp.path());
+
     // pip knows it as a distribution it can uninstall.
     ok(
         Command::new(host.join("bin/python"))
@@ -145,4 +150,105 @@ fn the_wheel_puts_a_working_pyvenv_on_the_environments_path() {
         "pip uninstall",
     );
     assert!(!installed.exists());
+}
+
+/// `python -m pyvenv ARGS` runs the installed binary with ARGS and exits
+/// with its status, with the scripts directory not on PATH (as after
+/// `pip install --user`); `pyvenv.find_pyvenv_bin()` names that binary.
+fn python_dash_m_runs_the_binary(python: &Path, installed: &Path, tmp: &Path) {
+    let run = |args: &[&std::ffi::OsStr]| {
+        Command::new(python)
+            .args(["-m", "pyvenv"])
+            .args(args)
+            .env("PATH", "/usr/bin:/bin")
+            .env("PYVENV_NO_CACHE", "1")
+            .output()
+            .unwrap()
+    };
+    let version = ok(run(&["--version".as_ref()]), "python -m pyvenv --version");
+    assert_eq!(
+        version.trim(),
+        format!("pyvenv {}", env!("CARGO_PKG_VERSION"))
+    );
+
+    // A usage error: clap's status 2 and its text, through Python.
+    let usage = run(&["--no-such-flag".as_ref()]);
+    assert_eq!(usage.status.code(), Some(2), "{usage:?}");
+    let stderr = String::from_utf8_lossy(&usage.stderr);
+    assert!(stderr.contains("--no-such-flag"), "{stderr}");
+    assert!(stderr.contains("Usage: pyvenv"), "{stderr}");
+
+    // A failure: status 1 and pyvenv's own one line.
+    let file = tmp.join("a-file");
+    std::fs::write(&file, "mine\n").unwrap();
+    let refused = run(&["--without-pip".as_ref(), file.as_os_str()]);
+    assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.starts_with("Error: "), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine\n");
+
+    // Every argument arrives, in order: two environments, one -p.
+    let (one, two) = (tmp.join("by-m-1"), tmp.join("by-m-2"));
+    ok(
+        run(&[
+            "-p".as_ref(),
+            python.as_os_str(),
+            "--without-pip".as_ref(),
+            "--prompt".as_ref(),
+            "two words".as_ref(),
+            one.as_os_str(),
+            two.as_os_str(),
+        ]),
+        "python -m pyvenv with arguments",
+    );
+    for env in [&one, &two] {
+        let cfg = std::fs::read_to_string(env.join("pyvenv.cfg")).unwrap();
+        assert!(cfg.contains("prompt = 'two words'"), "{cfg}");
+        assert!(!env.join("bin/pip").exists());
+    }
+
+    let found = ok(
+        Command::new(python)
+            .args(["-c", "import pyvenv; print(pyvenv.find_pyvenv_bin())"])
+            .output()
+            .unwrap(),
+        "pyvenv.find_pyvenv_bin()",
+    );
+    assert_eq!(Path::new(found.trim()), installed);
+}
+
+/// `pip install --target DIR` puts the package in DIR and the binary in
+/// DIR/bin; with DIR on PYTHONPATH, `python -m pyvenv` still finds it.
+fn python_dash_m_runs_from_a_target_directory(python: &Path, wheel: &Path, tmp: &Path) {
+    let dir = tmp.join("target-dir");
+    ok(
+        Command::new(python)
+            .args(["-m", "pip", "install", "--no-index", "--no-deps", "--quiet"])
+            .arg("--target")
+            .arg(&dir)
+            .arg(wheel)
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+            .output()
+            .unwrap(),
+        "pip install --target",
+    );
+    let found = ok(
+        Command::new(python)
+            .args(["-c", "import pyvenv; print(pyvenv.find_pyvenv_bin())"])
+            .env("PYTHONPATH", &dir)
+            .output()
+            .unwrap(),
+        "pyvenv.find_pyvenv_bin() from a --target directory",
+    );
+    assert_eq!(Path::new(found.trim()), dir.join("bin/pyvenv"));
+    let version = ok(
+        Command::new(python)
+            .args(["-m", "pyvenv", "--version"])
+            .env("PYTHONPATH", &dir)
+            .env("PATH", "/usr/bin:/bin")
+            .output()
+            .unwrap(),
+        "python -m pyvenv from a --target directory",
+    );
+    assert!(version.starts_with("pyvenv "), "{version}");
 }

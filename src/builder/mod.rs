@@ -6,6 +6,7 @@
 //! in a staging directory ([`staging`]) and renamed into place whole; an
 //! existing one is updated where it is, as CPython does.
 
+pub mod obstacle;
 pub mod staging;
 
 use std::path::Path;

@@ -90,7 +90,9 @@ impl SearchPath {
                 if !path.exists() {
                     return Err(Error::NoInterpreter {
                         request: path.display().to_string(),
+                        asked_by: None,
                         tried: format!("{} (no such file)", path.display()),
+                        found: self.installed(),
                     });
                 }
                 self.probe(&path)
@@ -118,11 +120,25 @@ impl SearchPath {
                     }
                 }
                 if let Some(shim) = failing_shim.filter(|_| first_error.is_none()) {
-                    return self.ask(&Runs::Script(shim));
+                    // Run anyway, in case pyenv knows better than its rules
+                    // as read here; its failure is told in one line.
+                    return self
+                        .ask(&Runs::Script(shim.clone()))
+                        .map_err(|e| Error::ShimFailed {
+                            command: name.clone(),
+                            said: match e {
+                                Error::ProbeFailed { said, status, .. } => said.unwrap_or(status),
+                                other => other.to_string(),
+                            },
+                            hint: self.version_hint(name),
+                            shim,
+                        });
                 }
                 Err(first_error.unwrap_or_else(|| Error::NoInterpreter {
                     request: name.clone(),
+                    asked_by: None,
                     tried: format!("{name} on PATH"),
+                    found: self.installed(),
                 }))
             }
             Some(PythonRequest::Version(parts)) => self.find_version(parts),
@@ -224,7 +240,9 @@ impl SearchPath {
         }
         Err(Error::NoInterpreter {
             request: "python3".into(),
+            asked_by: None,
             tried: tried.join(", "),
+            found: self.installed(),
         })
     }
 
@@ -251,7 +269,7 @@ impl SearchPath {
                     program.display(),
                     found.short_version()
                 )),
-                Err(_) => tried.push(format!("{} (not usable)", program.display())),
+                Err(e) => tried.push(format!("{} ({})", program.display(), why_not(&e))),
             }
         }
         if tried.is_empty() {
@@ -264,8 +282,90 @@ impl SearchPath {
         }
         Err(Error::NoInterpreter {
             request: wanted,
+            asked_by: None,
             tried: tried.join(", "),
+            found: self.installed(),
         })
+    }
+
+    /// For a command that names a version (`python3.12`), what `-p 3.12`
+    /// would use instead: the first candidate that is not a failing shim.
+    /// Nothing is run.
+    fn version_hint(&self, command: &str) -> String {
+        let version = command.strip_prefix("python").map(PythonRequest::parse);
+        let Some(PythonRequest::Version(parts)) = version else {
+            return "; `pyenv versions` lists what is installed".into();
+        };
+        let wanted = parts.iter().map(u32::to_string).collect::<Vec<_>>();
+        let usable = self
+            .version_candidates(&parts)
+            .into_iter()
+            .find_map(|program| match self.runs(&program) {
+                Runs::Program(real) | Runs::Script(real) => Some(real),
+                Runs::FailingShim(_) => None,
+            });
+        match usable {
+            Some(program) => format!(
+                "; `-p {}` would use {}",
+                wanted.join("."),
+                program.display()
+            ),
+            None => format!(
+                "; no installed Python {} was found either",
+                wanted.join(".")
+            ),
+        }
+    }
+
+    /// The interpreters there are to choose from, without running any:
+    /// pyenv's installed versions, and the `pythonX[.Y]` and `pypyX[.Y]`
+    /// programs on PATH that are not scripts (pyenv's shims are, and stand
+    /// for the versions already listed).
+    fn installed(&self) -> String {
+        let mut found = Vec::new();
+        if let Some(versions) = self.pyenv_versions() {
+            let mut names: Vec<(Vec<u32>, String)> = std::fs::read_dir(&versions)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|entry| entry.file_name().into_string().ok())
+                .map(|name| {
+                    let key = name.split('.').map(|p| p.parse().unwrap_or(0)).collect();
+                    (key, name)
+                })
+                .collect();
+            names.sort();
+            if !names.is_empty() {
+                let names: Vec<String> = names.into_iter().map(|(_, n)| n).collect();
+                found.push(format!("{} in {}", names.join(", "), versions.display()));
+            }
+        }
+        let mut commands: Vec<String> = Vec::new();
+        if let Some(path) = &self.path {
+            for dir in std::env::split_paths(path).filter(|d| !d.as_os_str().is_empty()) {
+                for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                    let Ok(name) = entry.file_name().into_string() else {
+                        continue;
+                    };
+                    if is_interpreter_name(&name)
+                        && !commands.contains(&name)
+                        && is_executable(&entry.path())
+                        && !crate::interpreter::facts_cache::is_script(&entry.path())
+                    {
+                        commands.push(name);
+                    }
+                }
+            }
+        }
+        if !commands.is_empty() {
+            commands.sort();
+            found.push(format!("{} on PATH", commands.join(", ")));
+        }
+        if found.is_empty() {
+            "nothing (no python3 on PATH, no pyenv versions)".into()
+        } else {
+            found.join("; ")
+        }
     }
 
     /// Programs that may be the version asked for, most likely first: the
@@ -321,6 +421,36 @@ impl SearchPath {
             .filter(|candidate| is_executable(candidate))
             .collect()
     }
+}
+
+/// Why a candidate was passed over, in a few words for the `tried` list.
+fn why_not(error: &Error) -> String {
+    match error {
+        Error::UnsupportedPython { version, .. } => {
+            format!("Python {version}; pyvenv needs CPython 3.6 or newer")
+        }
+        Error::NotAPython { reason, .. } => reason.clone(),
+        Error::ProbeFailed { status, said, .. } => match said {
+            Some(said) => format!("it failed, {status}: {said}"),
+            None => format!("it failed, {status}"),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// `python`, `python3`, `python3.12`, `pypy3`, `pypy3.11`: the names an
+/// interpreter goes by on PATH (not `python3-config`).
+fn is_interpreter_name(name: &str) -> bool {
+    let Some(rest) = name
+        .strip_prefix("python")
+        .or_else(|| name.strip_prefix("pypy"))
+    else {
+        return false;
+    };
+    rest.split('.')
+        .enumerate()
+        .all(|(i, part)| (i == 0 && part.is_empty()) || part.parse::<u32>().is_ok())
+        && rest.split('.').count() <= 2
 }
 
 fn command_for(parts: &[u32]) -> String {
@@ -401,6 +531,34 @@ mod tests {
         assert!(version_matches((3, 12, 1), &[3, 12, 1]));
         assert!(!version_matches((3, 12, 1), &[3, 1]));
         assert!(!version_matches((3, 12, 1), &[3, 12, 2]));
+    }
+
+    #[test]
+    fn interpreter_names_are_told_from_other_programs() {
+        for name in ["python", "python3", "python3.12", "pypy3", "pypy3.11"] {
+            assert!(is_interpreter_name(name), "{name}");
+        }
+        for name in [
+            "python3-config",
+            "python3.12-dbg-config",
+            "pythonx",
+            "python3.",
+            "pip3",
+        ] {
+            assert!(!is_interpreter_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_python_2_is_passed_over_saying_why() {
+        let error = Error::UnsupportedPython {
+            path: "/x/python2.7".into(),
+            version: "2.7.18".into(),
+        };
+        assert_eq!(
+            why_not(&error),
+            "Python 2.7.18; pyvenv needs CPython 3.6 or newer"
+        );
     }
 
     #[test]

@@ -163,6 +163,19 @@ struct RawProbe {
     magic: Option<String>,
 }
 
+/// The one line of a failed program's stderr that says what went wrong,
+/// so the error stays one line: a Python traceback's last line (the
+/// exception), else the first line (`ls: invalid option -- 'E'`, before
+/// its `Try 'ls --help'`).
+fn telling_line(stderr: &str) -> Option<&str> {
+    let mut lines = stderr.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next()?;
+    if first.starts_with("Traceback (most recent call last)") {
+        return lines.next_back().or(Some(first));
+    }
+    Some(first)
+}
+
 impl BaseInterpreter {
     /// Runs `program` and asks it for its facts, giving up after `timeout`.
     pub fn probe(program: &Path, timeout: Duration) -> Result<BaseInterpreter> {
@@ -229,16 +242,11 @@ impl BaseInterpreter {
             )));
         };
         if !status.success() {
-            let said = String::from_utf8_lossy(&stderr);
-            let said = said.trim();
-            return Err(not_python(format!(
-                "asking it for its version failed ({status}){}",
-                if said.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {said}")
-                }
-            )));
+            return Err(Error::ProbeFailed {
+                path: program.to_path_buf(),
+                status: status.to_string(),
+                said: telling_line(&String::from_utf8_lossy(&stderr)).map(str::to_string),
+            });
         }
         let raw: RawProbe = serde_json::from_slice(&stdout)
             .map_err(|e| not_python(format!("it gave an answer pyvenv cannot read ({e})")))?;
@@ -301,5 +309,20 @@ impl BaseInterpreter {
     /// `X.Y`, as in `lib/pythonX.Y`.
     pub fn short_version(&self) -> String {
         format!("{}.{}", self.version.0, self.version.1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::telling_line;
+
+    #[test]
+    fn a_failure_is_told_in_its_telling_line() {
+        let ls =
+            "/usr/bin/ls: invalid option -- 'E'\nTry '/usr/bin/ls --help' for more information.\n";
+        assert_eq!(telling_line(ls), Some("/usr/bin/ls: invalid option -- 'E'"));
+        let traceback = "Traceback (most recent call last):\n  File \"<string>\", line 1\nImportError: no json\n";
+        assert_eq!(telling_line(traceback), Some("ImportError: no json"));
+        assert_eq!(telling_line(" \n\n"), None);
     }
 }
