@@ -14,6 +14,9 @@ use support::interpreters;
 fn pyvenv(cache: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_pyvenv"));
     command.env("PYVENV_CACHE_DIR", cache);
+    // Compiling pip's modules runs under the probe's time limit; on a
+    // machine shared with other builds, 20 seconds is not always enough.
+    command.env("PYVENV_PROBE_TIMEOUT", support::SLOW_MACHINE_TIMEOUT);
     command
 }
 

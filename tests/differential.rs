@@ -196,7 +196,11 @@ fn compare(target: &Target, case: &Case, extra: &[&str], ours: Ours) -> Vec<Stri
     let mut our_tool = vec![target.pyvenv(), "-p".into(), target.python.clone()];
     our_tool.extend(ours.flags.iter().map(PathBuf::from));
     let our_args: Vec<&str> = case.args.iter().chain(extra).copied().collect();
-    let ours = build(target, &our_tool, &our_args, ours.vars, ours.both, &root);
+    // Compiling pip's modules runs under the probe's time limit; on a
+    // machine shared with other builds, 20 seconds is not always enough.
+    let mut our_vars = vec![("PYVENV_PROBE_TIMEOUT", support::SLOW_MACHINE_TIMEOUT)];
+    our_vars.extend(ours.vars);
+    let ours = build(target, &our_tool, &our_args, &our_vars, ours.both, &root);
 
     let mut problems = Vec::new();
     if theirs.status != ours.status {

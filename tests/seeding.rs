@@ -10,7 +10,11 @@ use std::process::{Command, Output};
 use support::{Snapshot, interpreters, minor_version};
 
 fn pyvenv() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_pyvenv"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pyvenv"));
+    // Compiling pip's modules runs under the probe's time limit; on a
+    // machine shared with other builds, 20 seconds is not always enough.
+    command.env("PYVENV_PROBE_TIMEOUT", support::SLOW_MACHINE_TIMEOUT);
+    command
 }
 
 /// Runs `command`, failing the test with what it printed if it fails.

@@ -109,12 +109,14 @@ impl PycHeader {
             Ok(meta) => {
                 let mtime = Some((meta.mtime() as u64 & 0xFFFF_FFFF) as u32);
                 let size = Some((meta.len() & 0xFFFF_FFFF) as u32);
+                // 3.6's header has no flags word: mtime and size follow
+                // the magic number directly.
                 match word(4) {
                     Some(0) if word(8) == mtime && word(12) == size => PycValidity::FreshStamp,
-                    Some(flags) if flags & 1 == 1 => {
+                    w if w == mtime && word(8) == size => PycValidity::FreshStampWithoutFlags,
+                    Some(flags @ (1 | 3)) => {
                         PycValidity::Hashed(flags, bytes.get(8..16).unwrap_or(&[]).to_vec())
                     }
-                    w if w == mtime && word(8) == size => PycValidity::FreshStampWithoutFlags,
                     _ => PycValidity::Stale,
                 }
             }
@@ -125,6 +127,10 @@ impl PycHeader {
         }
     }
 }
+
+/// A `PYVENV_PROBE_TIMEOUT` for runs that compile pip's modules on a
+/// loaded machine, where what is tested is the result, not the limit.
+pub const SLOW_MACHINE_TIMEOUT: &str = "300";
 
 /// Every entry below an environment, by relative path, bytecode included.
 #[derive(Debug, Clone, PartialEq, Eq)]
