@@ -265,6 +265,17 @@ pub enum Error {
         reason: String,
     },
 
+    /// The target interpreter could not compile pip's modules.
+    #[error("{} could not compile pip's modules in {}: {reason}", python.display(), dir.display())]
+    CompileFailed {
+        /// The interpreter that compiles.
+        python: PathBuf,
+        /// Where the files were.
+        dir: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+
     /// A command run inside the new environment failed.
     #[error("command `{command}` failed ({status}){}", output_suffix(.output))]
     CommandFailed {
@@ -337,6 +348,15 @@ impl Error {
             },
             Error::NotAPython { path: p, reason } => Error::NotAPython {
                 path: path(p),
+                reason: text(reason),
+            },
+            Error::CompileFailed {
+                python,
+                dir,
+                reason,
+            } => Error::CompileFailed {
+                python,
+                dir: path(dir),
                 reason: text(reason),
             },
             Error::ProbeFailed {

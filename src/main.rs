@@ -18,6 +18,7 @@ use pyvenv::interpreter::probe::PROBE_TIMEOUT;
 use pyvenv::report::{Reporter, Verbosity};
 use pyvenv::run::{CacheOrigin, Invocation, python_choice, run};
 use pyvenv::seed::SeedEnv;
+use pyvenv::seed::bytecode::BytecodeEnv;
 
 fn main() -> ExitCode {
     let args: Vec<_> = std::env::args_os().collect();
@@ -120,6 +121,7 @@ fn invocation(cli: &Cli, argv0: Option<&OsString>) -> anyhow::Result<Invocation>
         held => (held.flatten(), cache_origin),
     };
     let search_cwd = cwd.clone();
+    let timeout = probe_timeout(std::env::var_os("PYVENV_PROBE_TIMEOUT").as_deref())?;
     Ok(Invocation {
         dirs,
         options: pyvenv::plan::options::Options {
@@ -133,7 +135,7 @@ fn invocation(cli: &Cli, argv0: Option<&OsString>) -> anyhow::Result<Invocation>
             path: std::env::var_os("PATH"),
             pyenv_root,
             cwd: search_cwd,
-            timeout: probe_timeout(std::env::var_os("PYVENV_PROBE_TIMEOUT").as_deref())?,
+            timeout,
             facts_cache: cache.clone(),
             pyenv_env: pyvenv::interpreter::pyenv::PyenvEnv::from_process(),
         },
@@ -141,6 +143,14 @@ fn invocation(cli: &Cli, argv0: Option<&OsString>) -> anyhow::Result<Invocation>
             seed: SeedEnv {
                 cache_dir: cache,
                 umask: current_umask(),
+                bytecode: BytecodeEnv {
+                    optimize: BytecodeEnv::optimize_level(
+                        std::env::var("PYTHONOPTIMIZE").ok().as_deref(),
+                    ),
+                    source_date_epoch: std::env::var_os("SOURCE_DATE_EPOCH")
+                        .is_some_and(|v| !v.is_empty()),
+                    timeout: Some(timeout),
+                },
                 ..SeedEnv::default()
             },
             home,

@@ -2,8 +2,10 @@
 //! environment with `T -m venv` and with `pyvenv -p T`, at the same path and
 //! from the same working directory, and require the same tree (every file,
 //! directory and link, with modes and link targets), the same `pyvenv.cfg`
-//! bytes, the same exit status and messages, and the same answers from the
-//! environment's own python. Activation scripts' contents are the one
+//! bytes, the same RECORD bytes, the same `.pyc` files (by name, magic
+//! number and flags, each valid for the source beside it), the same exit
+//! status and messages, and the same answers from the environment's own
+//! python. Activation scripts' contents are the one
 //! permitted difference (pyvenv writes its own, and a few more of them).
 
 mod support;
@@ -128,6 +130,8 @@ struct Ours<'a> {
     flags: &'a [&'a str],
     /// Variables set for pyvenv alone.
     vars: &'a [(&'a str, &'a str)],
+    /// Variables set (or, `None`, removed) for both tools.
+    both: &'a [(&'a str, Option<&'a str>)],
 }
 
 /// Runs `tool` (`program` then its arguments) in `root` (this machine's
@@ -137,19 +141,21 @@ fn build(
     tool: &[PathBuf],
     args: &[&str],
     vars: &[(&str, &str)],
+    both: &[(&str, Option<&str>)],
     root: &Path,
 ) -> Outcome {
     let Some((program, rest)) = tool.split_first() else {
         panic!("empty tool command");
     };
-    let output: Output = target
-        .command(program, &target.inside(root))
-        .args(rest)
-        .args(args)
-        .arg("env")
-        .envs(vars.iter().copied())
-        .output()
-        .unwrap();
+    let mut command = target.command(program, &target.inside(root));
+    command.args(rest).args(args).arg("env");
+    for (name, value) in both {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    let output: Output = command.envs(vars.iter().copied()).output().unwrap();
     let env = root.join("env");
     Outcome {
         status: output.status.code(),
@@ -183,14 +189,18 @@ fn compare(target: &Target, case: &Case, extra: &[&str], ours: Ours) -> Vec<Stri
         .filter(|a| *a != "--without-scm-ignore-files" || target.minor() >= 13)
         .collect();
     let venv = [target.python.clone(), "-m".into(), "venv".into()];
-    let theirs = build(target, &venv, &their_args, &[], &root);
+    let theirs = build(target, &venv, &their_args, &[], ours.both, &root);
     std::fs::remove_dir_all(&root).unwrap();
     std::fs::create_dir_all(&root).unwrap();
     (case.setup)(&env, target);
     let mut our_tool = vec![target.pyvenv(), "-p".into(), target.python.clone()];
     our_tool.extend(ours.flags.iter().map(PathBuf::from));
     let our_args: Vec<&str> = case.args.iter().chain(extra).copied().collect();
-    let ours = build(target, &our_tool, &our_args, ours.vars, &root);
+    // Compiling pip's modules runs under the probe's time limit; on a
+    // machine shared with other builds, 20 seconds is not always enough.
+    let mut our_vars = vec![("PYVENV_PROBE_TIMEOUT", support::SLOW_MACHINE_TIMEOUT)];
+    our_vars.extend(ours.vars);
+    let ours = build(target, &our_tool, &our_args, &our_vars, ours.both, &root);
 
     let mut problems = Vec::new();
     if theirs.status != ours.status {
@@ -344,6 +354,39 @@ fn pip_matches_venv() {
     run_case(&CASES[0], &[(&host_targets(), &[])], Ours::default());
 }
 
+/// pip compiles what it installs whatever `PYTHONDONTWRITEBYTECODE` says
+/// (this machine sets it; a user's may not): the same `.pyc` files, valid
+/// for their sources, and the same RECORD either way.
+#[test]
+fn pip_bytecode_matches_venv_with_and_without_pythondontwritebytecode() {
+    let targets = a_spread_of_targets();
+    for value in [Some("1"), None] {
+        let ours = Ours {
+            both: &[("PYTHONDONTWRITEBYTECODE", value)],
+            ..Ours::default()
+        };
+        run_case(&CASES[0], &[(&targets, &[])], ours);
+    }
+}
+
+/// `SOURCE_DATE_EPOCH` makes pip's bytecode checked-hash files (3.7 on);
+/// `PYTHONOPTIMIZE` changes their names where ensurepip runs without `-I`
+/// (3.10.13 on), and not where it runs with it.
+#[test]
+fn pip_bytecode_follows_source_date_epoch_and_pythonoptimize_as_venv_does() {
+    let targets = a_spread_of_targets();
+    for vars in [
+        &[("SOURCE_DATE_EPOCH", Some("1700000000"))][..],
+        &[("PYTHONOPTIMIZE", Some("1"))][..],
+    ] {
+        let ours = Ours {
+            both: vars,
+            ..Ours::default()
+        };
+        run_case(&CASES[0], &[(&targets, &[])], ours);
+    }
+}
+
 /// The oldest and newest of this machine, Debian's, and every one of the
 /// Debian unstable root.
 fn a_spread_of_targets() -> Vec<Target> {
@@ -369,7 +412,7 @@ fn the_ensurepip_seeder_matches_venv() {
     let targets = a_spread_of_targets();
     let ours = Ours {
         flags: &["--seeder=ensurepip"],
-        vars: &[],
+        ..Ours::default()
     };
     run_case(&CASES[0], &[(&targets, &[])], ours);
 }
@@ -382,8 +425,8 @@ fn the_ensurepip_seeder_matches_venv() {
 fn the_delegated_route_matches_venv() {
     let targets = a_spread_of_targets();
     let ours = Ours {
-        flags: &[],
         vars: &[("PYVENV_TEST_DELEGATE", "1")],
+        ..Ours::default()
     };
     for name in [
         "defaults",

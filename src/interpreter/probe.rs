@@ -31,6 +31,10 @@ if sys.version_info >= (3, 6):
     info["stdlib"] = stdlib
     info["fs_encoding"] = sys.getfilesystemencoding()
     info["platform"] = sys.platform
+    # Where and for which interpreter the bytecode pip compiles is valid.
+    import importlib.util, binascii
+    info["cache_tag"] = sys.implementation.cache_tag
+    info["magic"] = binascii.hexlify(importlib.util.MAGIC_NUMBER).decode("ascii")
     if info["implementation"] == "pypy":
         # PyPy's venv copies these with --copies where they exist.
         home = os.path.dirname(os.path.abspath(info["base_executable"] or sys.executable))
@@ -131,6 +135,11 @@ pub struct BaseInterpreter {
     pub has_ensurepip: bool,
     /// The wheels ensurepip would install from.
     pub wheels: Vec<PathBuf>,
+    /// `sys.implementation.cache_tag` (`cpython-312`), the middle of a
+    /// `.pyc` file's name; `None`: the interpreter writes no bytecode.
+    pub cache_tag: Option<String>,
+    /// `importlib.util.MAGIC_NUMBER` in hex: the bytecode format.
+    pub magic: String,
 }
 
 #[derive(Deserialize)]
@@ -150,6 +159,8 @@ struct RawProbe {
     venv_scheme: Option<VenvScheme>,
     has_ensurepip: Option<bool>,
     wheels: Option<Vec<PathBuf>>,
+    cache_tag: Option<String>,
+    magic: Option<String>,
 }
 
 /// The one line of a failed program's stderr that says what went wrong,
@@ -290,6 +301,8 @@ impl BaseInterpreter {
             venv_scheme: raw.venv_scheme,
             has_ensurepip: raw.has_ensurepip.unwrap_or(false),
             wheels: raw.wheels.unwrap_or_default(),
+            cache_tag: raw.cache_tag,
+            magic: raw.magic.unwrap_or_default(),
         })
     }
 

@@ -70,6 +70,7 @@ impl Layout {
             seeder: o.seeder,
             link_mode: o.link_mode,
             wheels: Vec::new(),
+            bytecode: None,
             interpreter_paths: interpreter_paths(python, &base_executable),
             base_executable,
             relocatable: o.relocatable,

@@ -48,6 +48,24 @@ pub struct PythonCall {
     pub style: CallStyle,
 }
 
+/// Which `.pyc` files the target writes, and in which format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PycFormat {
+    /// `sys.implementation.cache_tag`: `__pycache__/<name>.<tag>.pyc`.
+    pub cache_tag: String,
+    /// `importlib.util.MAGIC_NUMBER`, in hex.
+    pub magic: String,
+}
+
+impl PycFormat {
+    fn of(python: &BaseInterpreter) -> Option<PycFormat> {
+        Some(PycFormat {
+            cache_tag: python.cache_tag.clone()?,
+            magic: python.magic.clone(),
+        })
+    }
+}
+
 /// Everything the builder needs to make one environment.
 ///
 /// Two kinds of path live here. `env_dir` is where the environment will be
@@ -111,6 +129,9 @@ pub struct Layout {
     pub link_mode: LinkMode,
     /// The wheels the target's ensurepip would install.
     pub wheels: Vec<PathBuf>,
+    /// The bytecode the target's pip leaves beside what it installs;
+    /// `None`: the target writes none.
+    pub bytecode: Option<PycFormat>,
     /// Every path the target interpreter goes by (as invoked, resolved,
     /// base), which `--clear` must never delete.
     pub interpreter_paths: Vec<PathBuf>,
@@ -177,6 +198,7 @@ impl Layout {
             seeder: options.seeder,
             link_mode: options.link_mode,
             wheels: python.wheels.clone(),
+            bytecode: PycFormat::of(python),
             interpreter_paths: interpreter_paths(python, &base_executable),
             base_executable,
             relocatable: options.relocatable,

@@ -27,6 +27,8 @@ fn python(version: (u32, u32, u32)) -> BaseInterpreter {
         }),
         has_ensurepip: true,
         wheels: Vec::new(),
+        cache_tag: Some("cpython-3x".into()),
+        magic: String::new(),
     }
 }
 

@@ -32,6 +32,8 @@ fn target(implementation: &str, version: (u32, u32, u32), exe: &str, lib: &str) 
         }),
         has_ensurepip: true,
         wheels: Vec::new(),
+        cache_tag: Some("cpython-3x".into()),
+        magic: String::new(),
     }
 }
 

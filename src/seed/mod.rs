@@ -12,6 +12,7 @@
 //! pyvenv's own cache ([`cache`]); it never changes the target
 //! interpreter's installation and decides no paths of its own.
 
+pub mod bytecode;
 pub mod cache;
 pub mod relocate;
 pub mod wheel;
@@ -40,6 +41,8 @@ pub struct SeedEnv {
     /// environments in one call reads each manifest once (each file is
     /// still checked before every link).
     pub loaded: Arc<Mutex<HashMap<PathBuf, Arc<crate::seed::cache::Entry>>>>,
+    /// What decides the bytecode pip would compile.
+    pub bytecode: bytecode::BytecodeEnv,
 }
 
 impl Default for SeedEnv {
@@ -48,6 +51,7 @@ impl Default for SeedEnv {
             cache_dir: None,
             umask: 0o022,
             loaded: Arc::default(),
+            bytecode: bytecode::BytecodeEnv::default(),
         }
     }
 }
@@ -56,7 +60,7 @@ impl Default for SeedEnv {
 /// the layout names.
 pub fn install_pip(layout: &Layout, call: &PythonCall, env: &SeedEnv) -> Result<()> {
     if layout.seeder == Seeder::Native && layout.has_ensurepip {
-        match native::install(layout, env)? {
+        match native::install(layout, call, env)? {
             native::Outcome::Installed => return Ok(()),
             native::Outcome::HandOver => {}
         }

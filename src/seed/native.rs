@@ -1,13 +1,13 @@
 //! The native route: pip (and setuptools where the target bundles it)
 //! installed from the target's own wheels, with no Python process, leaving
-//! what ensurepip's pip would leave (bytecode aside).
+//! what ensurepip's pip would leave, bytecode included.
 //!
 //! Files shared by every environment come from the wheel cache (linked,
 //! cloned or copied); files whose content depends on the environment are
 //! written for each one: the console scripts (their shebang names the
 //! environment's python), `.data/scripts` starting `#!python`, `INSTALLER`,
 //! `REQUESTED` and `RECORD`. Without a usable cache the wheel is unpacked
-//! straight into the environment.
+//! straight into the environment and compiled there.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -19,7 +19,8 @@ use zip::ZipArchive;
 use super::SeedEnv;
 use crate::error::{Error, Result};
 use crate::os::disk;
-use crate::plan::layout::Layout;
+use crate::plan::layout::{Layout, PythonCall};
+use crate::seed::bytecode::Compiler;
 use crate::seed::cache::link::Linker;
 use crate::seed::cache::{Entry, WheelCache};
 use crate::seed::wheel::record::{RecordRow, record_hash, render};
@@ -51,18 +52,23 @@ impl Source {
 }
 
 /// Installs the layout's wheels into its site-packages.
-pub fn install(layout: &Layout, env: &SeedEnv) -> Result<Outcome> {
+pub fn install(layout: &Layout, call: &PythonCall, env: &SeedEnv) -> Result<Outcome> {
     if layout.wheels.is_empty() {
         return Ok(Outcome::HandOver);
     }
+    let compiler = Compiler::new(layout, call, &env.bytecode);
     let cache = env
         .cache_dir
         .as_ref()
-        .and_then(|dir| WheelCache::open(dir, env.umask));
+        .and_then(|dir| WheelCache::open(dir, env.umask, compiler.clone()));
     let mut sources = Vec::with_capacity(layout.wheels.len());
     for wheel in &layout.wheels {
         // A cache that cannot be used only costs speed.
-        let source = match cache.as_ref().and_then(|c| cached_entry(c, env, wheel)) {
+        let entry = match &cache {
+            Some(cache) => cached_entry(cache, env, wheel)?,
+            None => None,
+        };
+        let source = match entry {
             Some(entry) => Source::Cached(entry),
             None => {
                 let (plan, zip) = WheelPlan::read(wheel)?;
@@ -108,8 +114,12 @@ pub fn install(layout: &Layout, env: &SeedEnv) -> Result<Outcome> {
                     Source::Cached(entry)
                 }
             }
-            Source::Zip(plan, mut zip) => {
+            Source::Zip(mut plan, mut zip) => {
+                let site = |_: Scheme| target.site_packages.clone();
                 plan.unpack(&mut zip, wheel, &|s| target.dir(s, &plan), env.umask)?;
+                if let Some(compiler) = &compiler {
+                    plan.compile(compiler, &site)?;
+                }
                 Source::Zip(plan, zip)
             }
         };
@@ -119,15 +129,24 @@ pub fn install(layout: &Layout, env: &SeedEnv) -> Result<Outcome> {
 }
 
 /// The cache entry for `wheel`: the one this run loaded already, else the
-/// cache's (filled if need be). `None`: the cache cannot be used.
-fn cached_entry(cache: &WheelCache, env: &SeedEnv, wheel: &Path) -> Option<Arc<Entry>> {
-    let known = env.loaded.lock().ok()?.get(wheel).cloned();
+/// cache's (filled if need be). `None`: the cache cannot be used. A
+/// failure to compile is an error: without the cache it would fail again.
+fn cached_entry(cache: &WheelCache, env: &SeedEnv, wheel: &Path) -> Result<Option<Arc<Entry>>> {
+    let known = env
+        .loaded
+        .lock()
+        .ok()
+        .and_then(|loaded| loaded.get(wheel).cloned());
     if known.is_some() {
-        return known;
+        return Ok(known);
     }
-    let entry = Arc::new(cache.entry(wheel).ok()?);
+    let entry = match cache.entry(wheel) {
+        Ok(entry) => Arc::new(entry),
+        Err(e @ Error::CompileFailed { .. }) => return Err(e),
+        Err(_) => return Ok(None),
+    };
     remember(env, wheel, &entry);
-    Some(entry)
+    Ok(Some(entry))
 }
 
 fn remember(env: &SeedEnv, wheel: &Path, entry: &Arc<Entry>) {
@@ -281,8 +300,13 @@ fn write_generated(
     let file_mode = pip_mode(false, target.umask);
     let mut installed: HashMap<&str, String> = HashMap::with_capacity(plan.files.len());
     let mut changed: HashMap<String, RecordRow> = HashMap::new();
+    let mut compiled = Vec::new();
     for file in &plan.files {
         let record_path = target.record_path(file.scheme, &file.path, plan);
+        if file.compiled {
+            compiled.push(record_path);
+            continue;
+        }
         if file.rewrite_shebang {
             let dst = target.dir(file.scheme, plan).join(&file.path);
             let from = match source {
@@ -344,11 +368,16 @@ fn write_generated(
             size: contents.len().to_string(),
         });
     }
-    rows.extend(installed.into_values().map(|path| RecordRow {
-        path,
-        hash: String::new(),
-        size: String::new(),
-    }));
+    rows.extend(
+        installed
+            .into_values()
+            .chain(compiled)
+            .map(|path| RecordRow {
+                path,
+                hash: String::new(),
+                size: String::new(),
+            }),
+    );
     let record = render(rows);
     disk::write_file(
         &dist_info.join("RECORD"),

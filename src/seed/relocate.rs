@@ -227,11 +227,14 @@ fn fix_records(site_packages: &Path, changed: &BTreeSet<PathBuf>) -> Result<()> 
         let text = fs::read_to_string(&record).map_err(Error::io("read", &record))?;
         let mut touched = false;
         let mut out = String::with_capacity(text.len());
-        for line in text.lines() {
+        // pip ends its lines with `\r\n` (csv.writer); they are kept as
+        // they are, so the file stays byte for byte what pip wrote.
+        for chunk in text.split_inclusive('\n') {
+            let line = chunk.trim_end_matches(['\r', '\n']);
             let fixed = record_line(site_packages, line, changed)?;
             touched |= fixed.is_some();
             out.push_str(fixed.as_deref().unwrap_or(line));
-            out.push('\n');
+            out.push_str(&chunk[line.len()..]);
         }
         if touched {
             disk::write_file(&record, out.as_bytes(), None)?;
@@ -265,6 +268,22 @@ fn record_line(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn record_lines_keep_pips_line_endings() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path();
+        fs::create_dir(site.join("x-1.dist-info")).unwrap();
+        fs::write(site.join("a"), b"new").unwrap();
+        let record = site.join("x-1.dist-info/RECORD");
+        fs::write(&record, "a,sha256=old,1\r\nb/__pycache__/c.pyc,,\r\n").unwrap();
+        let changed = BTreeSet::from([crate::os::paths::normpath(&site.join("a"))]);
+        fix_records(site, &changed).unwrap();
+        assert_eq!(
+            fs::read_to_string(&record).unwrap(),
+            format!("a,{},3\r\nb/__pycache__/c.pyc,,\r\n", record_hash(b"new"))
+        );
+    }
 
     #[test]
     fn only_the_head_is_rewritten() {

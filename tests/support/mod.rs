@@ -4,7 +4,7 @@
 #![allow(dead_code, unused_macros)]
 
 use std::collections::BTreeMap;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -54,11 +54,86 @@ pub enum Content {
     Bytes(Vec<u8>),
     /// An activation script: only that it is there.
     Script,
-    /// A wheel RECORD: its lines, bytecode aside, in order.
+    /// A wheel RECORD: its lines, in order, bytecode lines included.
     Record(Vec<String>),
+    /// A `.pyc` file: its header as far as it must agree with venv's (the
+    /// magic number and flags; for a checked-hash file, the source's hash)
+    /// and whether it is valid for the source beside it. The rest of its
+    /// bytes embed the path it was compiled at, and for a file stamped
+    /// with its source's mtime, that mtime.
+    Pyc(PycHeader),
 }
 
-/// Every entry below an environment, by relative path; bytecode left out.
+/// What a `.pyc` file's header says, checked against its source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PycHeader {
+    /// `importlib.util.MAGIC_NUMBER`.
+    pub magic: Vec<u8>,
+    /// How the import system would take it.
+    pub validity: PycValidity,
+}
+
+/// How the import system would take a `.pyc` file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PycValidity {
+    /// Stamped with its source's mtime and size, and they match.
+    FreshStamp,
+    /// 3.6's shorter header: mtime and size, and they match.
+    FreshStampWithoutFlags,
+    /// Hash-based (PEP 552): its flags and the source hash it holds.
+    Hashed(u32, Vec<u8>),
+    /// Stamped, but not with the source beside it: it would be recompiled.
+    Stale,
+    /// No source beside it.
+    Orphan,
+}
+
+impl PycHeader {
+    /// Reads `pyc`, whose source is `<dir>/../<module>.py`.
+    pub fn read(pyc: &Path) -> PycHeader {
+        let bytes = std::fs::read(pyc).unwrap();
+        let word = |at: usize| {
+            bytes
+                .get(at..at + 4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        };
+        let name = pyc.file_name().unwrap().to_string_lossy().into_owned();
+        let module = name.split('.').next().unwrap();
+        let source = pyc
+            .parent()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .join(format!("{module}.py"));
+        let validity = match std::fs::metadata(&source) {
+            Err(_) => PycValidity::Orphan,
+            Ok(meta) => {
+                let mtime = Some((meta.mtime() as u64 & 0xFFFF_FFFF) as u32);
+                let size = Some((meta.len() & 0xFFFF_FFFF) as u32);
+                // 3.6's header has no flags word: mtime and size follow
+                // the magic number directly.
+                match word(4) {
+                    Some(0) if word(8) == mtime && word(12) == size => PycValidity::FreshStamp,
+                    w if w == mtime && word(8) == size => PycValidity::FreshStampWithoutFlags,
+                    Some(flags @ (1 | 3)) => {
+                        PycValidity::Hashed(flags, bytes.get(8..16).unwrap_or(&[]).to_vec())
+                    }
+                    _ => PycValidity::Stale,
+                }
+            }
+        };
+        PycHeader {
+            magic: bytes.get(..4).unwrap_or(&[]).to_vec(),
+            validity,
+        }
+    }
+}
+
+/// A `PYVENV_PROBE_TIMEOUT` for runs that compile pip's modules on a
+/// loaded machine, where what is tested is the result, not the limit.
+pub const SLOW_MACHINE_TIMEOUT: &str = "300";
+
+/// Every entry below an environment, by relative path, bytecode included.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshot(pub BTreeMap<PathBuf, Node>);
 
@@ -76,6 +151,13 @@ impl Snapshot {
         for (path, theirs) in &self.0 {
             match ours.0.get(path) {
                 None => out.push(format!("missing: {}", path.display())),
+                Some(Node::File(m1, Content::Record(mine))) if !matches!(theirs, Node::File(m2, Content::Record(t)) if m1 == m2 && t == mine) => {
+                    out.push(format!(
+                        "differs: {}\n{}",
+                        path.display(),
+                        record_difference(theirs, mine)
+                    ))
+                }
                 Some(mine) if mine != theirs => out.push(format!(
                     "differs: {}\n    venv:   {}\n    pyvenv: {}",
                     path.display(),
@@ -95,6 +177,21 @@ impl Snapshot {
     }
 }
 
+/// The first line where two RECORDs part, and their line counts.
+fn record_difference(theirs: &Node, mine: &[String]) -> String {
+    let Node::File(mode, Content::Record(theirs)) = theirs else {
+        return format!("    venv: {}", short(theirs));
+    };
+    let at = theirs.iter().zip(mine).take_while(|(a, b)| a == b).count();
+    format!(
+        "    venv:   mode {mode:o}, {} lines, line {at}: {:?}\n    pyvenv: {} lines, line {at}: {:?}",
+        theirs.len(),
+        theirs.get(at),
+        mine.len(),
+        mine.get(at)
+    )
+}
+
 fn short(node: &Node) -> String {
     let text = format!("{node:?}");
     if text.len() > 300 {
@@ -112,9 +209,6 @@ fn walk(root: &Path, dir: &Path, nodes: &mut BTreeMap<PathBuf, Node>) {
     entries.sort();
     for path in entries {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if name == "__pycache__" || name.ends_with(".pyc") {
-            continue;
-        }
         let rel = path.strip_prefix(root).unwrap().to_path_buf();
         let meta = std::fs::symlink_metadata(&path).unwrap();
         let mode = meta.permissions().mode() & 0o7777;
@@ -129,13 +223,9 @@ fn walk(root: &Path, dir: &Path, nodes: &mut BTreeMap<PathBuf, Node>) {
                 Content::Script
             } else if name == "RECORD" {
                 let text = std::fs::read_to_string(&path).unwrap();
-                let mut lines: Vec<String> = text
-                    .lines()
-                    .filter(|l| !l.contains(".pyc,") && !l.contains("__pycache__"))
-                    .map(String::from)
-                    .collect();
-                lines.sort();
-                Content::Record(lines)
+                Content::Record(text.split_inclusive('\n').map(String::from).collect())
+            } else if name.ends_with(".pyc") {
+                Content::Pyc(PycHeader::read(&path))
             } else {
                 Content::Bytes(std::fs::read(&path).unwrap())
             };

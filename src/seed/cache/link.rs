@@ -13,7 +13,9 @@
 //! The first method that the filesystem refuses is not tried again for the
 //! rest of the run, so an ext4 machine pays for one failed `FICLONE`, not
 //! one per file. A file already at the destination is replaced, never
-//! written through: it may itself be a hardlink into the cache.
+//! written through: it may itself be a hardlink into the cache. A clone or
+//! a copy keeps the source's mtime, as a hardlink does: the `.pyc` beside a
+//! module was compiled against it.
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
@@ -276,6 +278,29 @@ mod tests {
     fn copy_mode_never_shares_the_inode() {
         let (_dir, src, dst) = linked(LinkMode::Copy);
         assert_ne!(src.ino(), dst.ino());
+    }
+
+    #[test]
+    fn clones_and_copies_keep_the_mtime_bytecode_was_compiled_against() {
+        for mode in [LinkMode::Copy, LinkMode::Clone] {
+            let dir = tempfile::tempdir().unwrap();
+            let (src, dst) = (dir.path().join("src"), dir.path().join("dst"));
+            fs::write(&src, b"x = 1\n").unwrap();
+            let then =
+                std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+            File::options()
+                .write(true)
+                .open(&src)
+                .unwrap()
+                .set_modified(then)
+                .unwrap();
+            Linker::new(mode, None).place(&src, &dst).unwrap();
+            assert_eq!(
+                fs::metadata(&dst).unwrap().modified().unwrap(),
+                then,
+                "{mode:?}"
+            );
+        }
     }
 
     #[test]

@@ -1,16 +1,20 @@
 //! The cache of unpacked wheels, so a wheel is unzipped once and linked
 //! into every environment after that.
 //!
-//! Layout, under `<cache>/wheels-v2/`:
+//! Layout, under `<cache>/wheels-v3/`:
 //!
 //! - `index/<sha256 of the wheel's path>`: the wheel's identity (size,
 //!   mtime, ctime, inode, device) and the sha256 of its content, so a
 //!   known wheel is not hashed again on every run;
-//! - `<sha256 of the wheel>-u<umask>/`: one entry per wheel content (and
-//!   umask, since pip's file modes follow it): the files by scheme
-//!   (`purelib/`, `scripts/`, ...) and `manifest`, the wheel's plan plus
-//!   each file's size, mtime, inode and mode as they were when the entry
-//!   was filled, behind a checksum.
+//! - `<sha256 of the wheel>-u<umask>-<bytecode>/`: one entry per wheel
+//!   content, umask (pip's file modes follow it) and bytecode (the
+//!   interpreter's cache tag and magic number, the optimization level and
+//!   the invalidation mode, [`Compiler::key`]): the files by scheme
+//!   (`purelib/`, `scripts/`, ...) with the `__pycache__` files the target
+//!   compiled from them, and `manifest`, the wheel's plan plus each file's
+//!   size, mtime, inode and mode as they were when the entry was filled,
+//!   behind a checksum. A `.pyc` stamped with its source's mtime stays
+//!   valid because the source is checked unchanged before every placing.
 //!
 //! An entry is filled in a temporary directory beside it and renamed into
 //! place, so any number of pyvenv processes can fill the same entry at
@@ -45,10 +49,11 @@ use crate::error::{Error, Result};
 use crate::os::checked::{checked_body, with_checksum};
 use crate::os::disk;
 use crate::os::trust::{self, PrivateDir};
+use crate::seed::bytecode::Compiler;
 use crate::seed::wheel::{Scheme, WheelPlan};
 
 /// Bumped whenever the entry format changes, so old entries are not read.
-const FORMAT: &str = "wheels-v2";
+const FORMAT: &str = "wheels-v3";
 
 /// What a cached file looked like when its entry was filled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,18 +141,25 @@ pub struct WheelCache {
     /// The umask files are stored under: the run's, with group and others
     /// never allowed to write.
     umask: u32,
+    compiler: Option<Compiler>,
 }
 
 impl WheelCache {
     /// The cache under `cache_dir` (pyvenv's cache directory), for an
-    /// environment made under `umask`; `None` when its directory cannot be
-    /// made or is not the effective user's alone.
-    pub fn open(cache_dir: &PrivateDir, umask: u32) -> Option<WheelCache> {
+    /// environment made under `umask`, with the bytecode `compiler` makes
+    /// (none without one); `None` when its directory cannot be made or is
+    /// not the effective user's alone.
+    pub fn open(
+        cache_dir: &PrivateDir,
+        umask: u32,
+        compiler: Option<Compiler>,
+    ) -> Option<WheelCache> {
         let held = cache_dir.subdir(FORMAT, true).ok()??;
         Some(WheelCache {
             root: held.path(),
             held,
             umask: umask | 0o022,
+            compiler,
         })
     }
 
@@ -157,7 +169,11 @@ impl WheelCache {
     /// that fails.
     pub fn entry(&self, wheel: &Path) -> Result<Entry> {
         let key = self.content_key(wheel)?;
-        let name = format!("{key}-u{:03o}", self.umask);
+        let bytecode = self
+            .compiler
+            .as_ref()
+            .map_or_else(|| "none".to_string(), Compiler::key);
+        let name = format!("{key}-u{:03o}-{bytecode}", self.umask);
         match self.load(&name) {
             Some(entry) if entry.manifest.plan.files.len() == entry.manifest.stamps.len() => {
                 Ok(entry)
@@ -277,8 +293,12 @@ impl WheelCache {
     }
 
     fn unpack_into(&self, wheel: &Path, tmp: &Path) -> Result<Manifest> {
-        let (plan, mut zip) = WheelPlan::read(wheel)?;
-        plan.unpack(&mut zip, wheel, &|s| tmp.join(s.dir_name()), self.umask)?;
+        let (mut plan, mut zip) = WheelPlan::read(wheel)?;
+        let root_of = |s: Scheme| tmp.join(s.dir_name());
+        plan.unpack(&mut zip, wheel, &root_of, self.umask)?;
+        if let Some(compiler) = &self.compiler {
+            plan.compile(compiler, &root_of)?;
+        }
         let mut stamps = Vec::with_capacity(plan.files.len());
         for file in &plan.files {
             let path = tmp.join(file.scheme.dir_name()).join(&file.path);

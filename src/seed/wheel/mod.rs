@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use zip::ZipArchive;
 
 use crate::error::{Error, Result};
+use crate::seed::bytecode::Compiler;
 use crate::seed::wheel::record::parse_csv;
 use crate::seed::wheel::scripts::ScriptStyle;
 
@@ -78,6 +79,10 @@ pub struct WheelFile {
     /// A `.data/scripts` file whose first line is `#!python`, which pip
     /// rewrites for each environment.
     pub rewrite_shebang: bool,
+    /// Not in the wheel: bytecode compiled from one of its files, which
+    /// `RECORD` lists without hash or size, as pip lists it.
+    #[serde(default)]
+    pub compiled: bool,
 }
 
 /// What a wheel installs, independent of the environment.
@@ -178,6 +183,7 @@ impl WheelPlan {
                 path: rel,
                 executable,
                 rewrite_shebang,
+                compiled: false,
             });
         }
         let script_style = (normalize(&name) == "pip")
@@ -196,6 +202,33 @@ impl WheelPlan {
         Ok((plan, zip))
     }
 
+    /// Adds the bytecode `compiler` makes from the plan's modules, which
+    /// sit below `root_of(scheme)`.
+    pub fn compile(
+        &mut self,
+        compiler: &Compiler,
+        root_of: &dyn Fn(Scheme) -> PathBuf,
+    ) -> Result<()> {
+        for scheme in [Scheme::Purelib, Scheme::Platlib] {
+            let sources: Vec<&str> = self
+                .files
+                .iter()
+                .filter(|f| f.scheme == scheme && !f.compiled)
+                .map(|f| f.path.as_str())
+                .collect();
+            let made = compiler.compile(&root_of(scheme), &sources)?;
+            self.files.extend(made.into_iter().map(|path| WheelFile {
+                zip_name: String::new(),
+                scheme,
+                path,
+                executable: false,
+                rewrite_shebang: false,
+                compiled: true,
+            }));
+        }
+        Ok(())
+    }
+
     /// Writes every file of the plan below `root_of(scheme)`, with the modes
     /// pip gives them under `umask`.
     pub fn unpack(
@@ -206,7 +239,7 @@ impl WheelPlan {
         umask: u32,
     ) -> Result<()> {
         let mut made_dirs = std::collections::HashSet::new();
-        for file in &self.files {
+        for file in self.files.iter().filter(|f| !f.compiled) {
             let dest = root_of(file.scheme).join(&file.path);
             if let Some(parent) = dest.parent()
                 && made_dirs.insert(parent.to_path_buf())
