@@ -1008,6 +1008,15 @@ fn pinned_cases_decide_as_the_shim_runs() {
             }),
             false,
         ),
+        // PWD names another directory: bash (and pyenv) take the real one.
+        (
+            with(|c| {
+                c.versions.push(("3.11.7".into(), Entry::Python));
+                c.files = vec![(3, Some("3.11.7\n".into()))];
+                c.pwd = Dir::Level(0);
+            }),
+            true,
+        ),
         // A hook that sends pyenv elsewhere: undecided.
         (with(|c| c.hook_path = 1), false),
         (with(|c| c.hook_path = 3), false),
