@@ -19,6 +19,7 @@ use pyvenv::report::{Reporter, Verbosity};
 use pyvenv::run::{CacheOrigin, Invocation, python_choice, run};
 use pyvenv::seed::SeedEnv;
 use pyvenv::seed::bytecode::BytecodeEnv;
+use pyvenv::seed::bytecode::COMPILE_LIMIT_FACTOR;
 
 fn main() -> ExitCode {
     let args: Vec<_> = std::env::args_os().collect();
@@ -149,7 +150,10 @@ fn invocation(cli: &Cli, argv0: Option<&OsString>) -> anyhow::Result<Invocation>
                     ),
                     source_date_epoch: std::env::var_os("SOURCE_DATE_EPOCH")
                         .is_some_and(|v| !v.is_empty()),
-                    timeout: Some(timeout),
+                    // Compiling pip is a hundred times a probe's work, and
+                    // ensurepip, which does it under venv, has no limit: a
+                    // loaded machine must not fail where venv succeeds.
+                    timeout: Some(timeout.saturating_mul(COMPILE_LIMIT_FACTOR)),
                 },
                 ..SeedEnv::default()
             },

@@ -11,7 +11,9 @@
 //!
 //! Code that works with paths reaches a held directory through
 //! [`PrivateDir::path`], a name the kernel resolves to the open handle
-//! itself (`/proc/self/fd/N`), never to whatever is at the directory's
+//! itself (`/proc/<pid>/fd/N`, not `/proc/self`, so that a child pyvenv
+//! starts, the target python compiling pip, reaches the same directory),
+//! never to whatever is at the directory's
 //! name now.
 
 use std::fmt;
@@ -57,7 +59,7 @@ pub enum Distrust {
         /// Why not.
         reason: Box<Distrust>,
     },
-    /// The held directory cannot be named through `/proc/self/fd`.
+    /// The held directory cannot be named through `/proc/<pid>/fd`.
     NoProc,
     /// It could not be inspected at all.
     Io(io::Error),
@@ -202,7 +204,11 @@ impl PrivateDir {
     /// handle, for code that works with paths.
     pub fn path(&self) -> PathBuf {
         use std::os::fd::AsRawFd;
-        PathBuf::from(format!("/proc/self/fd/{}", self.fd.as_raw_fd()))
+        PathBuf::from(format!(
+            "/proc/{}/fd/{}",
+            std::process::id(),
+            self.fd.as_raw_fd()
+        ))
     }
 
     /// The directory's name as the user gave it, for messages.

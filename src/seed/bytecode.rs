@@ -44,6 +44,8 @@ with contextlib.redirect_stdout(io.StringIO()):
         warnings.filterwarnings("ignore")
         for rel in sys.argv[2:]:
             path = os.path.join(root, rel)
+            if not os.path.isfile(path):
+                sys.exit("no such file: " + path)
             if compileall.compile_file(path, force=True, quiet=True):
                 pyc = importlib.util.cache_from_source(path)
                 if os.path.exists(pyc):
@@ -79,6 +81,10 @@ impl BytecodeEnv {
         }
     }
 }
+
+/// How many probe limits (`PYVENV_PROBE_TIMEOUT`) compiling pip may take:
+/// 300 s by default, for a few seconds' work on an idle machine.
+pub const COMPILE_LIMIT_FACTOR: u32 = 15;
 
 /// How one environment's pip bytecode is made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,7 +203,7 @@ impl Compiler {
             return Err(self.failed(
                 dir,
                 format!(
-                    "it did not finish within {} seconds (PYVENV_PROBE_TIMEOUT)",
+                    "it did not finish within {} seconds ({COMPILE_LIMIT_FACTOR} times PYVENV_PROBE_TIMEOUT)",
                     self.timeout.unwrap_or_default().as_secs_f64()
                 ),
             ));
