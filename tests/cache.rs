@@ -287,3 +287,57 @@ fn scripts_such_as_shims_are_never_remembered() {
         .arg(scratch.path().join("env")));
     assert_eq!(facts_entry(&cache), None);
 }
+
+/// An entry named for a compiler but holding none of its bytecode (a
+/// compile that reached nothing, as a build of pyvenv once did) is filled
+/// again, so the environment still gets pip's `.pyc` files.
+#[test]
+fn an_entry_without_its_bytecode_is_filled_again() {
+    let Some(python) = python() else { return };
+    let scratch = tempfile::tempdir().unwrap();
+    let cache = scratch.path().join("cache");
+    ok(pyvenv(&cache)
+        .arg("-p")
+        .arg(&python)
+        .arg(scratch.path().join("a")));
+    // Strip every entry of its .pyc files and their manifest lines, with a
+    // checksum that holds: intact, but without bytecode.
+    let strip = r#"
+import hashlib, json, os, sys
+entry = sys.argv[1]
+path = os.path.join(entry, "manifest")
+data = open(path, "rb").read()
+body = json.loads(data[data.index(b"\n") + 1:])
+keep = [i for i, f in enumerate(body["plan"]["files"]) if not f.get("compiled")]
+for i, f in enumerate(body["plan"]["files"]):
+    if f.get("compiled"):
+        os.remove(os.path.join(entry, f["scheme"].lower(), f["path"]))
+body["plan"]["files"] = [body["plan"]["files"][i] for i in keep]
+body["stamps"] = [body["stamps"][i] for i in keep]
+out = json.dumps(body).encode()
+open(path, "wb").write(hashlib.sha256(out).hexdigest().encode() + b"\n" + out)
+"#;
+    for entry in wheel_entries(&cache) {
+        ok(Command::new("python3").args(["-c", strip]).arg(&entry));
+    }
+    let env = scratch.path().join("b");
+    ok(pyvenv(&cache).arg("-p").arg(&python).arg(&env));
+    assert_records_hold(&env);
+    let pycs = walk_pycs(&site_packages(&env));
+    assert!(pycs > 100, "{pycs} .pyc files in {}", env.display());
+}
+
+fn walk_pycs(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            let path = e.path();
+            if path.is_dir() && !path.is_symlink() {
+                walk_pycs(&path)
+            } else {
+                usize::from(path.extension().is_some_and(|x| x == "pyc"))
+            }
+        })
+        .sum()
+}

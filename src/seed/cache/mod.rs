@@ -50,7 +50,7 @@ use crate::os::checked::{checked_body, with_checksum};
 use crate::os::disk;
 use crate::os::trust::{self, PrivateDir};
 use crate::seed::bytecode::Compiler;
-use crate::seed::wheel::{Scheme, WheelPlan};
+use crate::seed::wheel::{Scheme, WheelFile, WheelPlan};
 
 /// Bumped whenever the entry format changes, so old entries are not read.
 const FORMAT: &str = "wheels-v3";
@@ -175,7 +175,10 @@ impl WheelCache {
             .map_or_else(|| "none".to_string(), Compiler::key);
         let name = format!("{key}-u{:03o}-{bytecode}", self.umask);
         match self.load(&name) {
-            Some(entry) if entry.manifest.plan.files.len() == entry.manifest.stamps.len() => {
+            Some(entry)
+                if entry.manifest.plan.files.len() == entry.manifest.stamps.len()
+                    && self.has_its_bytecode(&entry.manifest.plan) =>
+            {
                 Ok(entry)
             }
             _ => {
@@ -183,6 +186,18 @@ impl WheelCache {
                 self.fill(wheel, &name, fs::symlink_metadata(&dir).is_ok())
             }
         }
+    }
+
+    /// Whether `plan` holds the bytecode this cache's compiler makes: an
+    /// entry named for a compiler but holding no `.pyc` for its modules is
+    /// incomplete (a compile that ran nowhere) and is filled again.
+    fn has_its_bytecode(&self, plan: &WheelPlan) -> bool {
+        let importable = |f: &&WheelFile| {
+            matches!(f.scheme, Scheme::Purelib | Scheme::Platlib) && f.path.ends_with(".py")
+        };
+        self.compiler.is_none()
+            || !plan.files.iter().any(|f| importable(&f))
+            || plan.files.iter().any(|f| f.compiled)
     }
 
     /// Moves a damaged entry aside and fills it again.
