@@ -25,7 +25,7 @@
 //! damaged file never spreads to new environments.
 //!
 //! Only what the effective user alone controls is used ([`PrivateDir`]):
-//! the cache directory, held open for the run, `wheels-v2`, `index` and
+//! the cache directory, held open for the run, `wheels-v3`, `index` and
 //! each entry are opened without following a symlink and checked by owner
 //! and mode; each file's stamp includes its owner, and a file group or
 //! others may write is never linked from. Files are stored without group
@@ -99,7 +99,7 @@ pub struct Entry {
     pub dir: PathBuf,
     /// Its manifest.
     pub manifest: Manifest,
-    /// Its name in `wheels-v2`.
+    /// Its name in `wheels-v3`.
     name: String,
     /// The entry's directory, held open so `dir` stays this directory.
     _held: PrivateDir,
@@ -134,7 +134,7 @@ impl Entry {
 /// The wheel cache below one cache directory.
 #[derive(Debug, Clone)]
 pub struct WheelCache {
-    /// `wheels-v2`, held open.
+    /// `wheels-v3`, held open.
     held: PrivateDir,
     /// The same, named through the handle.
     root: PathBuf,
