@@ -10,6 +10,11 @@
 //! decided answer never is. `PYVENV_PYENV_CASES` sets the number of cases
 //! (default 96; 400 in CI, where the seed is fixed: `CI=true`); locally the
 //! seed varies unless `PYVENV_PYENV_SEED` fixes it.
+//!
+//! `PYVENV_PYENV_ORACLE=DIR` keeps the shim's answer to each generated case
+//! in DIR, keyed by the case, and reuses it: for mutation runs (`cargo
+//! mutants`), where only the reader changes from one run to the next and
+//! pyenv's answer to a case cannot. CI never sets it.
 
 use std::ffi::OsString;
 use std::os::unix::fs::{PermissionsExt, symlink};
@@ -707,9 +712,40 @@ fn run_shim(laid: &Laid) -> (Option<PathBuf>, String) {
     }
 }
 
+/// The shim's answer to a case, from `PYVENV_PYENV_ORACLE`'s store when it
+/// is set and holds one; the case's own directory is kept out of the
+/// stored answer so a later run, laid out elsewhere, can reuse it.
+fn oracle(case: &Case, laid: &Laid) -> (Option<PathBuf>, String) {
+    let Some(store) = std::env::var_os("PYVENV_PYENV_ORACLE").map(PathBuf::from) else {
+        return run_shim(laid);
+    };
+    use sha2::Digest;
+    let key = hex::encode(sha2::Sha256::digest(format!("{case:?}")));
+    let entry = store.join(key);
+    let top = laid.home.to_string_lossy().into_owned();
+    const TOP: &str = "\u{0}top\u{0}";
+    if let Ok(text) = std::fs::read_to_string(&entry) {
+        let answer = text
+            .strip_prefix("runs ")
+            .map(|p| PathBuf::from(p.replace(TOP, &top)));
+        return (answer, "(from PYVENV_PYENV_ORACLE)".to_string());
+    }
+    let (answer, stderr) = run_shim(laid);
+    let text = match &answer {
+        Some(p) => format!("runs {}", p.to_string_lossy().replace(&top, TOP)),
+        None => "fails".to_string(),
+    };
+    // Only answers whose path is valid text are kept.
+    if answer.as_ref().is_none_or(|p| p.to_str().is_some()) {
+        std::fs::create_dir_all(&store).unwrap();
+        std::fs::write(&entry, text).unwrap();
+    }
+    (answer, stderr)
+}
+
 /// pyvenv's reading of the laid-out shim against the shim itself: whether
 /// pyvenv decided, or how the two differ.
-fn check(laid: &Laid) -> Result<bool, String> {
+fn check(case: &Case, laid: &Laid) -> Result<bool, String> {
     let env = PyenvEnv::from_vars(laid.vars.clone());
     let ours = resolve(&laid.shim, Some(&laid.path), &laid.cwd, &env);
     // Undecided is always allowed: pyvenv runs the shim then, as it runs
@@ -717,7 +753,7 @@ fn check(laid: &Laid) -> Result<bool, String> {
     if matches!(ours, Resolution::Undecided | Resolution::NotAShim) {
         return Ok(false);
     }
-    let (theirs, stderr) = run_shim(laid);
+    let (theirs, stderr) = oracle(case, laid);
     let agrees = match &ours {
         // The very bytes: the path is the interpreter's argv[0].
         Resolution::Runs(program) => {
@@ -776,7 +812,7 @@ fn generated_cases_decide_as_the_shim_runs() {
     let result = runner.run(&case(), |case| {
         total.fetch_add(1, Ordering::Relaxed);
         let laid = lay_out(&fx, &case, &install);
-        match check(&laid) {
+        match check(&case, &laid) {
             Ok(true) => {
                 decided.fetch_add(1, Ordering::Relaxed);
                 Ok(())
@@ -1035,7 +1071,7 @@ fn pinned_cases_decide_as_the_shim_runs() {
     ];
     for (case, decides) in cases {
         let laid = lay_out(&fx, &case, &install);
-        assert_eq!(check(&laid), Ok(decides), "{case:?}");
+        assert_eq!(check(&case, &laid), Ok(decides), "{case:?}");
     }
 }
 
