@@ -22,6 +22,10 @@ fn target(implementation: &str, version: (u32, u32, u32), exe: &str, lib: &str) 
         stdlib: PathBuf::from(format!("/usr/lib/{lib}")),
         fs_encoding: "utf-8".into(),
         platform: "linux".into(),
+        os_name: "posix".into(),
+        python_build: false,
+        gil_disabled: false,
+        pyvenv_launcher: None,
         pypy_portable: false,
         venv_scm_flag: implementation == "cpython" && version >= (3, 13, 0),
         venv_scheme: Some(VenvScheme {
