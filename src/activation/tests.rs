@@ -125,13 +125,27 @@ fn activate_this_is_ascii_and_holds_values_as_python_literals() {
 }
 
 #[test]
-fn windows_pair_is_rendered_but_not_written_on_posix() {
-    let windows: Vec<&str> = ACTIVATORS
-        .iter()
-        .filter(|a| a.platform == Platform::Windows)
-        .map(|a| a.name)
-        .collect();
-    assert_eq!(windows, ["activate.bat", "deactivate.bat"]);
+fn the_batch_pair_goes_to_windows_and_csh_to_posix_only() {
+    let names = |os| activators_for(os).map(|a| a.name).collect::<Vec<_>>();
+    let common = [
+        "activate",
+        "activate.fish",
+        "Activate.ps1",
+        "activate.nu",
+        "activate_this.py",
+    ];
+    let windows = names(Some(TargetOs::Windows));
+    assert_eq!(windows[..common.len()], common);
+    assert_eq!(windows[common.len()..], ["activate.bat", "deactivate.bat"]);
+    for posix in [Some(TargetOs::Linux), Some(TargetOs::Darwin), None] {
+        let names = names(posix);
+        assert!(names.contains(&"activate.csh"), "{posix:?}: {names:?}");
+        assert!(
+            !names.iter().any(|n| n.ends_with(".bat")),
+            "{posix:?}: {names:?}"
+        );
+        assert_eq!(names.len(), common.len() + 1);
+    }
 }
 
 #[test]
