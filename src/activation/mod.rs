@@ -225,6 +225,16 @@ impl Activator {
             ("__PROMPT_CSH__", prompt_lit(quote::csh_prompt(&prefix))?),
             ("__PROMPT_TCSH__", prompt_lit(quote::tcsh_prompt(&prefix))?),
             ("__PROMPT_CMD__", prompt_lit(quote::cmd_prompt(&prefix))?),
+            // cmd with delayed expansion cannot keep a `!` of a value written
+            // into the script; activate.bat refuses then, and only then.
+            (
+                "__CMD_BANG__",
+                if values.env_dir.contains('!') || values.prompt.contains('!') {
+                    "1".to_string()
+                } else {
+                    String::new()
+                },
+            ),
         ];
         let template = self.with_relocation(values.relocatable);
         let text = substitute(&template, &replacements);
