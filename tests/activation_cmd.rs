@@ -23,6 +23,7 @@ use std::process::Command;
 
 use pyvenv::activation::{ACTIVATORS, ScriptValues};
 
+/// Where `.ci/cross-root` builds its root unless `PYVENV_CROSS_ROOT` says.
 const CROSS_ROOT: &str = "/var/lib/pyvenv-cross";
 
 /// The user's own values before activation, each hostile in its way.
@@ -61,7 +62,8 @@ fn find_wine() -> Option<Wine> {
             }
         }
     }
-    let root = PathBuf::from(CROSS_ROOT);
+    let root =
+        std::env::var_os("PYVENV_CROSS_ROOT").map_or(PathBuf::from(CROSS_ROOT), PathBuf::from);
     let usable = root.join(".pyvenv-cross-complete").is_file()
         // An alternatives link, absolute inside the root: not followed here.
         && root.join("usr/bin/wine").symlink_metadata().is_ok()
@@ -177,8 +179,8 @@ fn driver(run: &str) -> String {
 fn batch_pair_in_wine_cmd_keeps_every_hostile_value_and_restores_everything() {
     let Some(wine) = find_wine() else {
         eprintln!(
-            "SKIPPED: no Wine (neither `wine` on PATH nor the cross root at {CROSS_ROOT} \
-             with root to enter it); .ci/cross-root builds one"
+            "SKIPPED: no Wine (neither `wine` on PATH nor a complete cross root at \
+             PYVENV_CROSS_ROOT or {CROSS_ROOT}, with root to enter it); .ci/cross-root builds one"
         );
         return;
     };
