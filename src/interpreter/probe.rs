@@ -33,7 +33,11 @@ if sys.version_info >= (3, 6):
     info["platform"] = sys.platform
     info["os_name"] = os.name
     # What a venv lays out on Windows and macOS depends on these too.
-    info["python_build"] = bool(sysconfig.is_python_build(True))
+    # Asked as each version's venv asks: 3.15 takes no argument.
+    if sys.version_info < (3, 11):
+        info["python_build"] = bool(sysconfig.is_python_build(True))
+    else:
+        info["python_build"] = bool(sysconfig.is_python_build())
     info["gil_disabled"] = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
     if sys.platform == "darwin":
         info["pyvenv_launcher"] = os.environ.get("__PYVENV_LAUNCHER__")
