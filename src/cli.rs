@@ -254,6 +254,7 @@ impl Cli {
         Options {
             system_site_packages: self.system_site_packages,
             symlinks: !self.copies,
+            symlinks_asked: self.symlinks,
             clear: self.clear,
             upgrade: self.upgrade,
             with_pip: !self.without_pip,

@@ -204,7 +204,7 @@ fn link_modes_decide_whether_files_are_shared_with_the_cache() {
 
 /// The facts entry for `program` (there is one per interpreter path).
 fn facts_entry(cache: &Path) -> Option<PathBuf> {
-    let dir = cache.join("interpreters-v2");
+    let dir = cache.join("interpreters-v3");
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
         .ok()?
         .flatten()

@@ -156,7 +156,7 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
 /// says its ensurepip installs, keeping the entry valid.
 fn add_to_remembered_wheels(cache: &Path, wheel: &Path) {
     use sha2::{Digest, Sha256};
-    let dir = cache.join("interpreters-v2");
+    let dir = cache.join("interpreters-v3");
     let entry = std::fs::read_dir(&dir)
         .unwrap()
         .flatten()

@@ -206,7 +206,7 @@ fn forged_facts(python: &Path) -> (tempfile::TempDir, PathBuf, PathBuf, String) 
     let cache = dir.path().join("cache");
     make(&cache, python, &dir.path().join("first"));
     let name = hex::encode(Sha256::digest(python.as_os_str().as_encoded_bytes()));
-    let entry = cache.join("interpreters-v2").join(name);
+    let entry = cache.join("interpreters-v3").join(name);
     assert!(entry.is_file(), "{}", entry.display());
     let minor = support::minor_version(python);
     forge_version(&entry, [3, minor, 99]);
@@ -253,7 +253,7 @@ fn links_planted_in_the_cache_are_not_followed() {
     let Some(python) = root_and_python() else {
         return;
     };
-    for planted in [".lock", "wheels-v3", "interpreters-v2"] {
+    for planted in [".lock", "wheels-v3", "interpreters-v3"] {
         let dir = scratch();
         let cache = dir.path().join("cache");
         std::fs::create_dir(&cache).unwrap();

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use crate::error::Result;
 use crate::os::disk;
 use crate::plan::layout::Layout;
+use crate::plan::target_os::TargetOs;
 use quote::{Lang, Unholdable};
 
 /// Where a script belongs.
@@ -130,7 +131,8 @@ pub struct ScriptValues<'a> {
     pub relocatable: bool,
 }
 
-/// Writes every activation script a POSIX environment gets into its `bin`.
+/// Writes every activation script the environment's platform gets into its
+/// `bin` (`Scripts` on Windows).
 pub fn write_scripts(layout: &Layout) -> Result<()> {
     let env_dir = layout.env_dir.to_string_lossy();
     let bin_name = layout.bin_name.to_string_lossy();
@@ -143,10 +145,7 @@ pub fn write_scripts(layout: &Layout) -> Result<()> {
         site_packages: &site_packages,
         relocatable: layout.relocatable,
     };
-    for activator in ACTIVATORS
-        .iter()
-        .filter(|a| a.platform != Platform::Windows)
-    {
+    for activator in activators_for(layout.target_os) {
         let text = activator.render(&values);
         // CPython installs its scripts 0644, whatever the umask.
         disk::write_file(
@@ -156,6 +155,16 @@ pub fn write_scripts(layout: &Layout) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// The scripts an environment for `target_os` gets: CPython's `common`
+/// ones everywhere, and the `posix` or the `nt` ones.
+pub fn activators_for(target_os: Option<TargetOs>) -> impl Iterator<Item = &'static Activator> {
+    let skipped = match target_os {
+        Some(TargetOs::Windows) => Platform::Posix,
+        _ => Platform::Windows,
+    };
+    ACTIVATORS.iter().filter(move |a| a.platform != skipped)
 }
 
 /// `site-packages` relative to the environment. The layout's paths may sit
@@ -216,6 +225,16 @@ impl Activator {
             ("__PROMPT_CSH__", prompt_lit(quote::csh_prompt(&prefix))?),
             ("__PROMPT_TCSH__", prompt_lit(quote::tcsh_prompt(&prefix))?),
             ("__PROMPT_CMD__", prompt_lit(quote::cmd_prompt(&prefix))?),
+            // cmd with delayed expansion cannot keep a `!` of a value written
+            // into the script; activate.bat refuses then, and only then.
+            (
+                "__CMD_BANG__",
+                if values.env_dir.contains('!') || values.prompt.contains('!') {
+                    "1".to_string()
+                } else {
+                    String::new()
+                },
+            ),
         ];
         let template = self.with_relocation(values.relocatable);
         let text = substitute(&template, &replacements);

@@ -125,13 +125,27 @@ fn activate_this_is_ascii_and_holds_values_as_python_literals() {
 }
 
 #[test]
-fn windows_pair_is_rendered_but_not_written_on_posix() {
-    let windows: Vec<&str> = ACTIVATORS
-        .iter()
-        .filter(|a| a.platform == Platform::Windows)
-        .map(|a| a.name)
-        .collect();
-    assert_eq!(windows, ["activate.bat", "deactivate.bat"]);
+fn the_batch_pair_goes_to_windows_and_csh_to_posix_only() {
+    let names = |os| activators_for(os).map(|a| a.name).collect::<Vec<_>>();
+    let common = [
+        "activate",
+        "activate.fish",
+        "Activate.ps1",
+        "activate.nu",
+        "activate_this.py",
+    ];
+    let windows = names(Some(TargetOs::Windows));
+    assert_eq!(windows[..common.len()], common);
+    assert_eq!(windows[common.len()..], ["activate.bat", "deactivate.bat"]);
+    for posix in [Some(TargetOs::Linux), Some(TargetOs::Darwin), None] {
+        let names = names(posix);
+        assert!(names.contains(&"activate.csh"), "{posix:?}: {names:?}");
+        assert!(
+            !names.iter().any(|n| n.ends_with(".bat")),
+            "{posix:?}: {names:?}"
+        );
+        assert_eq!(names.len(), common.len() + 1);
+    }
 }
 
 #[test]
@@ -147,8 +161,13 @@ fn activate_bat_doubles_percent_and_keeps_cmd_specials_inside_quotes() {
     assert!(text.contains("set \"VIRTUAL_ENV=C:\\Users\\a&b\\100%%^env\"\r\n"));
     assert!(text.contains("set \"VIRTUAL_ENV_PROMPT=x|y<z>$P%%\"\r\n"));
     // PROMPT reads $ codes, so the prefix's $ is doubled before the % is.
-    assert!(text.contains("set \"PROMPT=(x|y<z>$$P%%) %PROMPT%\"\r\n"));
-    assert!(text.contains("set \"PATH=%VIRTUAL_ENV%\\Scripts;%PATH%\"\r\n"));
+    assert!(text.contains("set \"_PYVENV_PREFIX=(x|y<z>$$P%%) \"\r\n"));
+    assert!(text.contains("else set \"PATH=%VIRTUAL_ENV%\\Scripts;%PATH%\"\r\n"));
+    assert!(text.contains("(set \"PATH=!VIRTUAL_ENV!\\Scripts;!PATH!\")"));
+    assert!(
+        text.contains("if \"\"==\"1\""),
+        "no ! in the values: no refusal"
+    );
     assert!(
         !text.replace("\r\n", "").contains('\n'),
         "every line ends CRLF"
@@ -169,8 +188,17 @@ fn activate_bat_refuses_a_quote_or_newline_it_cannot_hold() {
 #[test]
 fn deactivate_bat_restores_and_clears() {
     let text = activator("deactivate.bat").render(&values(r"C:\e", "p"));
-    assert!(text.contains("if defined _OLD_VIRTUAL_PATH set \"PATH=%_OLD_VIRTUAL_PATH%\"\r\n"));
-    assert!(text.contains("set VIRTUAL_ENV=\r\n"));
+    assert!(text.contains("else set \"PATH=%_OLD_VIRTUAL_PATH%\"\r\n"));
+    assert!(text.contains("(set \"PATH=!_OLD_VIRTUAL_PATH!\")"));
+    assert!(text.contains("set \"VIRTUAL_ENV=\"\r\n"));
+}
+
+#[test]
+fn activate_bat_refuses_under_delayed_expansion_only_for_a_bang() {
+    for (path, prompt) in [(r"C:!b", "p"), (r"C:\e", "hi!")] {
+        let text = activator("activate.bat").render(&values(path, prompt));
+        assert!(text.contains("if \"1\"==\"1\" ("), "{text}");
+    }
 }
 
 #[test]

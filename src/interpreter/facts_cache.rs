@@ -30,7 +30,7 @@ use crate::os::checked::{checked_body, with_checksum};
 use crate::os::trust::PrivateDir;
 
 /// Bumped whenever the entry format or the probe's answer changes.
-const FORMAT: &str = "interpreters-v2";
+const FORMAT: &str = "interpreters-v3";
 
 /// A file's identity, or `None` for "not there".
 type Identity = Option<(u64, i64, i64, i64, i64, u64, u64)>;

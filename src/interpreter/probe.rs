@@ -31,6 +31,16 @@ if sys.version_info >= (3, 6):
     info["stdlib"] = stdlib
     info["fs_encoding"] = sys.getfilesystemencoding()
     info["platform"] = sys.platform
+    info["os_name"] = os.name
+    # What a venv lays out on Windows and macOS depends on these too.
+    # Asked as each version's venv asks: 3.15 takes no argument.
+    if sys.version_info < (3, 11):
+        info["python_build"] = bool(sysconfig.is_python_build(True))
+    else:
+        info["python_build"] = bool(sysconfig.is_python_build())
+    info["gil_disabled"] = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+    if sys.platform == "darwin":
+        info["pyvenv_launcher"] = os.environ.get("__PYVENV_LAUNCHER__")
     # Where and for which interpreter the bytecode pip compiles is valid.
     import importlib.util, binascii
     info["cache_tag"] = sys.implementation.cache_tag
@@ -122,8 +132,19 @@ pub struct BaseInterpreter {
     pub stdlib: PathBuf,
     /// `sys.getfilesystemencoding()`: 3.14 adds `𝜋thon` only under UTF-8.
     pub fs_encoding: String,
-    /// `sys.platform`.
+    /// `sys.platform` (`linux`, `darwin`, `win32`).
     pub platform: String,
+    /// `os.name` (`posix`, `nt`).
+    pub os_name: String,
+    /// `sysconfig.is_python_build(True)`: run from a source tree, whose
+    /// venv takes its launchers and DLLs from beside the executable.
+    pub python_build: bool,
+    /// `Py_GIL_DISABLED`: a free-threaded build, which has its own
+    /// launchers on Windows.
+    pub gil_disabled: bool,
+    /// `__PYVENV_LAUNCHER__` on macOS: the framework stub a user ran, which
+    /// 3.6's venv takes as the base executable.
+    pub pyvenv_launcher: Option<PathBuf>,
     /// PyPy with its shared library beside the executable, or a portable
     /// build's `PYPY_PORTABLE_DEPS.txt`, which its venv copies.
     pub pypy_portable: bool,
@@ -154,6 +175,10 @@ struct RawProbe {
     stdlib: Option<PathBuf>,
     fs_encoding: Option<String>,
     platform: Option<String>,
+    os_name: Option<String>,
+    python_build: Option<bool>,
+    gil_disabled: Option<bool>,
+    pyvenv_launcher: Option<PathBuf>,
     pypy_portable: Option<bool>,
     venv_scm_flag: Option<bool>,
     venv_scheme: Option<VenvScheme>,
@@ -296,6 +321,10 @@ impl BaseInterpreter {
                 .ok_or_else(|| incomplete("its standard library"))?,
             fs_encoding: raw.fs_encoding.unwrap_or_else(|| "utf-8".into()),
             platform: raw.platform.unwrap_or_else(|| "linux".into()),
+            os_name: raw.os_name.unwrap_or_else(|| "posix".into()),
+            python_build: raw.python_build.unwrap_or(false),
+            gil_disabled: raw.gil_disabled.unwrap_or(false),
+            pyvenv_launcher: raw.pyvenv_launcher,
             pypy_portable: raw.pypy_portable.unwrap_or(false),
             venv_scm_flag: raw.venv_scm_flag.unwrap_or(false),
             venv_scheme: raw.venv_scheme,

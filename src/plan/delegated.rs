@@ -9,6 +9,8 @@ use crate::interpreter::probe::BaseInterpreter;
 use crate::os::paths;
 use crate::plan::layout::{Delegation, EnvPaths, Layout, interpreter_paths, script_prompt};
 use crate::plan::options::Options;
+use crate::plan::target_os::TargetOs;
+use crate::plan::windows::WindowsLayout;
 
 impl Layout {
     /// The plan for a target pyvenv has no rules for: its own venv builds
@@ -19,6 +21,7 @@ impl Layout {
         cwd: &Path,
         options: &Options,
         python: &BaseInterpreter,
+        windows_layout: Option<WindowsLayout>,
     ) -> Layout {
         let paths = EnvPaths::of(python, python.venv_scheme.is_some());
         let bin_dir = env_dir.join(&paths.scripts);
@@ -28,8 +31,11 @@ impl Layout {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or_else(|| python.executable.clone());
         let o = options;
+        // A Windows venv copies unless told to link.
+        let windows = TargetOs::of(python) == Some(TargetOs::Windows);
         let flags = [
-            (!o.symlinks, "--copies"),
+            (windows && o.symlinks_asked, "--symlinks"),
+            (!windows && !o.symlinks, "--copies"),
             (!o.with_pip, "--without-pip"),
             (o.system_site_packages, "--system-site-packages"),
             (o.clear, "--clear"),
@@ -54,7 +60,11 @@ impl Layout {
             bin_name: paths.scripts,
             site_packages: env_dir.join(&paths.purelib),
             aliases: Vec::new(),
-            symlinks: o.symlinks,
+            symlinks: if windows {
+                o.symlinks_asked
+            } else {
+                o.symlinks
+            },
             copies_keep_links: false,
             gitignore: false,
             cfg: String::new(),
@@ -79,6 +89,8 @@ impl Layout {
                 args,
                 cwd: cwd.to_path_buf(),
             }),
+            target_os: TargetOs::of(python),
+            windows: windows_layout,
             env_dir,
         }
     }

@@ -15,7 +15,9 @@ use crate::interpreter::probe::BaseInterpreter;
 use crate::os::paths;
 use crate::plan::options::{LinkMode, Options, RouteChoice, Seeder};
 use crate::plan::pyvenv_cfg::CfgInputs;
+use crate::plan::target_os::TargetOs;
 use crate::plan::venv_rules::{Implementation, IncludeDir, VenvRules};
+use crate::plan::windows::WindowsLayout;
 
 /// The target's own `python -m venv`, run where pyvenv has no rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,6 +142,12 @@ pub struct Layout {
     /// Set where the target's own venv builds the environment; the fields
     /// above then serve only the scripts, relocation and `--clear`.
     pub delegation: Option<Delegation>,
+    /// The platform the target's venv lays out for, where pyvenv knows it:
+    /// which activation scripts the environment gets.
+    pub target_os: Option<TargetOs>,
+    /// What a Windows target's venv lays out, in Windows paths (its own
+    /// venv builds it today; this is what pyvenv's own route will place).
+    pub windows: Option<WindowsLayout>,
 }
 
 impl Layout {
@@ -157,20 +165,34 @@ impl Layout {
             RouteChoice::Delegated => None,
         };
         let Some(rules) = rules else {
-            return Ok(Self::delegated(env_dir, cwd, options, python));
+            return Ok(Self::delegated(env_dir, cwd, options, python, None));
         };
+        if rules.target_os == TargetOs::Windows {
+            // Its launchers and DLLs are not placed by pyvenv's builder yet:
+            // its own venv builds it, and the plan says what that makes.
+            let env = env_dir.to_string_lossy();
+            let windows = WindowsLayout::plan(&env, cwd, options, python, &rules);
+            return Ok(Self::delegated(
+                env_dir,
+                cwd,
+                options,
+                python,
+                Some(windows),
+            ));
+        }
         let short = python.short_version();
         let paths = EnvPaths::of(python, rules.uses_scheme);
         let bin_dir = env_dir.join(&paths.scripts);
         let base_executable = venv_base_executable(python, &rules)?;
         let exe_name = paths::basename(&base_executable);
+        let home = base_executable.parent().unwrap_or(Path::new("/"));
         let cfg = CfgInputs {
             python,
             rules: &rules,
             options,
             cwd,
             env_dir: &env_dir,
-            base_executable: &base_executable,
+            home,
         };
         let (ensurepip, upgrade_deps) = pip_calls(options, &rules);
         Ok(Layout {
@@ -203,6 +225,8 @@ impl Layout {
             base_executable,
             relocatable: options.relocatable,
             delegation: None,
+            target_os: Some(rules.target_os),
+            windows: None,
             env_dir,
         })
     }
@@ -299,12 +323,19 @@ pub(super) struct EnvPaths {
 
 impl EnvPaths {
     pub(super) fn of(python: &BaseInterpreter, uses_scheme: bool) -> EnvPaths {
+        let windows = TargetOs::of(python) == Some(TargetOs::Windows);
         match (&python.venv_scheme, uses_scheme) {
             (Some(scheme), true) => EnvPaths {
                 scripts: scheme.scripts.clone(),
                 include: scheme.include.clone(),
                 purelib: scheme.purelib.clone(),
                 platlib: scheme.platlib.clone(),
+            },
+            _ if windows => EnvPaths {
+                scripts: PathBuf::from("Scripts"),
+                include: PathBuf::from("Include"),
+                purelib: PathBuf::from(r"Lib\site-packages"),
+                platlib: PathBuf::from(r"Lib\site-packages"),
             },
             _ => {
                 let lib = Path::new("lib")
@@ -342,10 +373,15 @@ impl Layout {
     }
 }
 
-/// The executable the venv links to: `sys.executable` on 3.6,
+/// The executable the venv links to: `sys.executable` on 3.6 (or, on
+/// macOS, the framework stub `__PYVENV_LAUNCHER__` names),
 /// `sys._base_executable` where it exists from 3.7 on (so a venv's python or
-/// a launcher resolves to the base interpreter).
+/// a launcher resolves to the base interpreter; on macOS it is the stub).
 fn venv_base_executable(python: &BaseInterpreter, rules: &VenvRules) -> Result<PathBuf> {
+    let launcher = python
+        .pyvenv_launcher
+        .as_ref()
+        .filter(|_| rules.target_os == TargetOs::Darwin);
     let chosen = if rules.base_is_base_executable {
         python
             .base_executable
@@ -353,7 +389,7 @@ fn venv_base_executable(python: &BaseInterpreter, rules: &VenvRules) -> Result<P
             .or(Some(&python.executable))
             .filter(|p| !p.as_os_str().is_empty())
     } else {
-        Some(&python.executable)
+        launcher.or(Some(&python.executable))
     };
     match chosen {
         Some(path) => Ok(paths::normpath(path)),

@@ -17,6 +17,10 @@ fn python(version: (u32, u32, u32)) -> BaseInterpreter {
         stdlib: PathBuf::from(format!("/opt/py/lib/python{short}")),
         fs_encoding: "utf-8".into(),
         platform: "linux".into(),
+        os_name: "posix".into(),
+        python_build: false,
+        gil_disabled: false,
+        pyvenv_launcher: None,
         pypy_portable: false,
         venv_scm_flag: version >= (3, 13, 0),
         venv_scheme: (version >= (3, 11, 0)).then(|| VenvScheme {

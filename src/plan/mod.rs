@@ -11,5 +11,7 @@ mod delegated;
 pub mod layout;
 pub mod options;
 mod pyvenv_cfg;
+pub mod target_os;
 pub mod validate;
 pub mod venv_rules;
+pub mod windows;

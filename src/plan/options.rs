@@ -9,6 +9,8 @@ pub struct Options {
     pub system_site_packages: bool,
     /// `--symlinks` (the POSIX default) rather than `--copies`.
     pub symlinks: bool,
+    /// `--symlinks` was given: a Windows venv links only when told to.
+    pub symlinks_asked: bool,
     /// `--clear`.
     pub clear: bool,
     /// `--upgrade`.
@@ -72,6 +74,7 @@ impl Default for Options {
         Options {
             system_site_packages: false,
             symlinks: true,
+            symlinks_asked: false,
             clear: false,
             upgrade: false,
             with_pip: true,

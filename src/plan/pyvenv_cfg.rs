@@ -8,6 +8,7 @@ use std::path::Path;
 use crate::interpreter::probe::BaseInterpreter;
 use crate::os::paths;
 use crate::plan::options::Options;
+use crate::plan::target_os::TargetOs;
 use crate::plan::venv_rules::VenvRules;
 use crate::pyrepr::py_repr;
 
@@ -18,7 +19,8 @@ pub(super) struct CfgInputs<'a> {
     pub(super) options: &'a Options,
     pub(super) cwd: &'a Path,
     pub(super) env_dir: &'a Path,
-    pub(super) base_executable: &'a Path,
+    /// The base executable's directory, in the target's spelling.
+    pub(super) home: &'a Path,
 }
 
 impl CfgInputs<'_> {
@@ -27,7 +29,6 @@ impl CfgInputs<'_> {
     /// `--system-site-packages`).
     pub(super) fn text(&self, system_site_packages: bool) -> String {
         let (python, rules, options) = (self.python, self.rules, self.options);
-        let home = self.base_executable.parent().unwrap_or(Path::new("/"));
         let prompt = options.prompt.as_ref().map(|p| {
             if p == "." && rules.prompt_dot {
                 paths::basename(self.cwd).to_string_lossy().into_owned()
@@ -36,7 +37,7 @@ impl CfgInputs<'_> {
             }
         });
         PyvenvCfg {
-            home,
+            home: self.home,
             system_site_packages,
             version: python.version,
             prompt: prompt.as_deref().filter(|_| rules.cfg_prompt),
@@ -46,6 +47,7 @@ impl CfgInputs<'_> {
                 executable: &python.executable,
                 options,
                 scm_flag: rules.records_scm_flag,
+                windows: rules.target_os == TargetOs::Windows,
                 env_dir: self.env_dir,
             }),
         }
@@ -74,6 +76,8 @@ struct Command<'a> {
     options: &'a Options,
     /// The target's venv records `--without-scm-ignore-files`.
     scm_flag: bool,
+    /// A Windows venv copies by default and records `--symlinks` instead.
+    windows: bool,
     env_dir: &'a Path,
 }
 
@@ -108,8 +112,14 @@ impl Command<'_> {
     fn args(&self, system_site_packages: bool) -> String {
         let o = self.options;
         let mut args: Vec<String> = Vec::new();
+        let (links, copies) = if self.windows {
+            (o.symlinks_asked, false)
+        } else {
+            (false, !o.symlinks)
+        };
         let flags = [
-            (!o.symlinks, "--copies"),
+            (links, "--symlinks"),
+            (copies, "--copies"),
             (!o.with_pip, "--without-pip"),
             (system_site_packages, "--system-site-packages"),
             (o.clear, "--clear"),

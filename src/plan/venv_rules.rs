@@ -1,15 +1,17 @@
 //! Which targets pyvenv knows the venv of, and what that venv does.
 //!
 //! pyvenv builds an environment itself only where it knows, rule by rule,
-//! what the target's own `venv` module would make: CPython 3.6 to 3.15 and
-//! PyPy 3.11. Anything else (a CPython newer than the rules, another PyPy,
-//! GraalPy, a platform other than Linux, a PyPy whose `--copies` would copy
-//! its shared libraries) is not guessed at: [`VenvRules::for_target`]
+//! what the target's own `venv` module would make: CPython 3.6 to 3.15 on
+//! Linux, macOS and Windows, and PyPy 3.11 on Linux. Anything else (a
+//! CPython newer than the rules, another PyPy, GraalPy, another platform, a
+//! PyPy whose `--copies` would copy its shared libraries) is not guessed
+//! at: [`VenvRules::for_target`]
 //! answers `None`, and the builder lets the target's own venv do the work.
 //! Pure code over the interpreter's facts, so each rule is unit-tested
 //! without the interpreter.
 
 use crate::interpreter::probe::BaseInterpreter;
+use crate::plan::target_os::TargetOs;
 
 /// The newest CPython whose venv pyvenv has rules for.
 pub const NEWEST_CPYTHON: (u32, u32) = (3, 15);
@@ -37,15 +39,18 @@ pub enum IncludeDir {
 pub struct VenvRules {
     /// Whose venv this is.
     pub implementation: Implementation,
+    /// The platform the venv branches on.
+    pub target_os: TargetOs,
     /// Paths come from sysconfig's `venv` scheme (3.11 on).
     pub uses_scheme: bool,
     /// Where `include` goes.
     pub include: IncludeDir,
-    /// `lib64 -> lib` is made (64-bit Linux, before 3.15).
+    /// `lib64 -> lib` is made (64-bit POSIX but macOS, before 3.15).
     pub lib64: bool,
     /// The scheme's `platlib` directory is made (3.15 on).
     pub platlib: bool,
-    /// Names for the python in `bin` beside the base executable's own.
+    /// Names for the python in `bin` beside the base executable's own
+    /// (none on Windows, whose names come with its launchers).
     pub aliases: Vec<String>,
     /// With `--copies`, a copy of a symlink is a link to what it resolves to
     /// (PyPy's copier).
@@ -74,16 +79,17 @@ impl VenvRules {
     pub fn for_target(python: &BaseInterpreter) -> Option<VenvRules> {
         let version = python.version;
         let minor = (version.0, version.1);
-        if python.platform != "linux" {
-            return None;
-        }
+        let target_os = TargetOs::of(python)?;
         let implementation = match python.implementation.as_str() {
             "cpython" if ((3, 6)..=NEWEST_CPYTHON).contains(&minor) => Implementation::CPython,
             // PyPy's venv copies its shared libraries with --copies where
             // they sit beside the executable: not modelled, so not guessed.
-            "pypy" if minor == (3, 11) && !python.pypy_portable => Implementation::PyPy,
+            "pypy" if minor == (3, 11) && !python.pypy_portable && target_os == TargetOs::Linux => {
+                Implementation::PyPy
+            }
             _ => return None,
         };
+        let windows = target_os == TargetOs::Windows;
         let cpython = implementation == Implementation::CPython;
         let mut aliases: Vec<String> = vec!["python".into(), "python3".into()];
         if version >= (3, 9, 0) {
@@ -95,15 +101,21 @@ impl VenvRules {
         if !cpython {
             aliases.extend(["pypy3".into(), "pypy".into()]);
         }
+        if windows {
+            aliases.clear();
+        }
         Some(VenvRules {
             implementation,
+            target_os,
             uses_scheme: version >= (3, 11, 0) && python.venv_scheme.is_some(),
             include: if version >= (3, 11, 0) && !(cpython && minor >= (3, 14)) {
                 IncludeDir::Scheme
             } else {
                 IncludeDir::Plain
             },
-            lib64: python.is_64bit && !(cpython && minor >= (3, 15)),
+            lib64: python.is_64bit
+                && target_os == TargetOs::Linux
+                && !(cpython && minor >= (3, 15)),
             platlib: cpython && minor >= (3, 15),
             aliases,
             copies_keep_links: !cpython,

@@ -22,6 +22,10 @@ fn target(implementation: &str, version: (u32, u32, u32), exe: &str, lib: &str) 
         stdlib: PathBuf::from(format!("/usr/lib/{lib}")),
         fs_encoding: "utf-8".into(),
         platform: "linux".into(),
+        os_name: "posix".into(),
+        python_build: false,
+        gil_disabled: false,
+        pyvenv_launcher: None,
         pypy_portable: false,
         venv_scm_flag: implementation == "cpython" && version >= (3, 13, 0),
         venv_scheme: Some(VenvScheme {
@@ -106,9 +110,16 @@ fn a_portable_pypy_or_another_platform_is_not_guessed() {
     let mut portable = pypy();
     portable.pypy_portable = true;
     assert_eq!(VenvRules::for_target(&portable), None);
+    let mut cygwin = cpython(13);
+    cygwin.platform = "cygwin".into();
+    assert_eq!(VenvRules::for_target(&cygwin), None);
+    // PyPy's venv is known on Linux only.
+    let mut mac_pypy = pypy();
+    mac_pypy.platform = "darwin".into();
+    assert_eq!(VenvRules::for_target(&mac_pypy), None);
     let mut mac = cpython(13);
     mac.platform = "darwin".into();
-    assert_eq!(VenvRules::for_target(&mac), None);
+    assert!(VenvRules::for_target(&mac).is_some());
 }
 
 #[test]
