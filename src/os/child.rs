@@ -2,7 +2,7 @@
 //! so that nothing it starts outlives what pyvenv needs of it.
 //!
 //! Every child gets its own process group and is told to die with pyvenv
-//! (`PR_SET_PDEATHSIG`), so:
+//! (`PR_SET_PDEATHSIG` on Linux; see `child/macos.rs` for macOS), so:
 //!
 //! - a time limit holds whatever the child's own children do: output is
 //!   read on threads while the main thread watches the clock, and a
@@ -26,6 +26,7 @@
 //! (kill-on-drop needs pyvenv alive), which is what the watchdog is for.
 
 use std::io::Read;
+use std::os::fd::{IntoRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
@@ -34,6 +35,10 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::os::interrupt;
+
+#[cfg_attr(target_os = "linux", path = "child/linux.rs")]
+#[cfg_attr(target_os = "macos", path = "child/macos.rs")]
+mod platform;
 
 /// The most of a child's stdout (and of its stderr) that is kept; the
 /// probe's answer is a few KiB, pip's chatter rarely 100 KiB.
@@ -135,24 +140,7 @@ pub fn spawn(command: &mut Command, capture: bool) -> std::io::Result<Running> {
     if capture {
         command.stdout(Stdio::piped()).stderr(Stdio::piped());
     }
-    let parent = std::process::id();
-    // PR_SET_PDEATHSIG fires when the *thread* that forked the child ends,
-    // so children are spawned from the main thread, which lives as long as
-    // pyvenv does.
-    // SAFETY: the closure runs between fork and exec and only makes the
-    // async-signal-safe system calls prctl, getppid and kill.
-    unsafe {
-        command.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            // pyvenv died before the prctl: the signal would never come.
-            if libc::getppid() as u32 != parent {
-                libc::kill(0, libc::SIGKILL);
-            }
-            Ok(())
-        });
-    }
+    platform::die_with_pyvenv(command);
     let mut child = command.stdin(Stdio::null()).process_group(0).spawn()?;
     let stdout = Capture::start(child.stdout.take());
     let stderr = Capture::start(child.stderr.take());
@@ -265,12 +253,12 @@ impl Watchdog {
     /// `None` when no process can be forked: the child then still dies
     /// with pyvenv, its own children may not.
     fn start(group: i32) -> Option<Watchdog> {
-        let mut fds = [0; 2];
-        // SAFETY: `fds` has room for the two descriptors pipe2 writes.
-        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-            return None;
-        }
-        let (read_end, write_end) = (fds[0], fds[1]);
+        // Both ends close on exec, so no other child holds the lifeline.
+        let (read_end, write_end) = std::io::pipe().ok()?;
+        let (read_end, write_end) = (
+            OwnedFd::from(read_end).into_raw_fd(),
+            OwnedFd::from(write_end).into_raw_fd(),
+        );
         // SAFETY: the forked side runs only async-signal-safe calls and
         // leaves with _exit, never returning into Rust code.
         match unsafe { libc::fork() } {
@@ -295,7 +283,7 @@ impl Watchdog {
                 let got = loop {
                     let n = libc::read(read_end, (&raw mut byte).cast(), 1);
                     // A signal meant for pyvenv's group interrupts the read.
-                    if n >= 0 || *libc::__errno_location() != libc::EINTR {
+                    if n >= 0 || !interrupted() {
                         break n;
                     }
                 };
@@ -321,11 +309,15 @@ impl Watchdog {
         unsafe {
             libc::write(self.lifeline, [1u8].as_ptr().cast(), 1);
             libc::close(self.lifeline);
-            while libc::waitpid(self.pid, std::ptr::null_mut(), 0) == -1
-                && *libc::__errno_location() == libc::EINTR
-            {}
+            while libc::waitpid(self.pid, std::ptr::null_mut(), 0) == -1 && interrupted() {}
         }
     }
+}
+
+/// Whether the last failed call was interrupted by a signal (`EINTR`).
+/// Reads `errno` and allocates nothing, so a forked child may ask it.
+fn interrupted() -> bool {
+    std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR)
 }
 
 impl Drop for Running {

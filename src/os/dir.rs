@@ -22,6 +22,12 @@ use rustix::io::Errno;
 
 use crate::error::{Error, Result};
 
+#[cfg_attr(target_os = "linux", path = "dir/linux.rs")]
+#[cfg_attr(target_os = "macos", path = "dir/macos.rs")]
+mod platform;
+
+pub use platform::NO_ANCHOR;
+
 /// What kind of thing an entry is, its link not followed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -57,7 +63,7 @@ impl Stat {
             _ => Kind::Other,
         };
         Stat {
-            dev: st.st_dev,
+            dev: dev_number(st.st_dev),
             ino: st.st_ino,
             uid: st.st_uid,
             kind,
@@ -80,9 +86,36 @@ impl Stat {
     }
 }
 
+/// A device number as one type everywhere (`dev_t` is 64 bits on Linux,
+/// 32 and signed on macOS).
+#[allow(clippy::unnecessary_cast)]
+fn dev_number(dev: rfs::Dev) -> u64 {
+    dev as u64
+}
+
+/// Permission bits as the `*at` calls take them (`mode_t`: 32 bits on
+/// Linux, 16 on macOS, which hold every permission bit).
+#[allow(clippy::unnecessary_cast)]
+pub fn raw_mode(mode: u32) -> Mode {
+    Mode::from_raw_mode(mode as rfs::RawMode)
+}
+
 /// The stat of `path` itself, following links, as any other path lookup.
 pub fn stat_path(path: &Path) -> io::Result<Stat> {
     Ok(Stat::of(&rfs::stat(path)?))
+}
+
+/// A path that leads to the directory open as `dir` (on Linux the kernel's
+/// `/proc/<pid>/fd/<n>`, resolved to the handle whatever is renamed
+/// meanwhile; on macOS its path as `F_GETPATH` gives it), checked to reach
+/// that very directory now; `None` where there is no such path (no
+/// `/proc`).
+pub fn anchor_of(dir: std::os::fd::BorrowedFd<'_>) -> Option<PathBuf> {
+    let anchor = platform::anchor(dir)?;
+    let reached = stat_path(&anchor).ok()?;
+    reached
+        .same_as(&Stat::of(&rfs::fstat(dir).ok()?))
+        .then_some(anchor)
 }
 
 /// An open directory, and the path it was opened by (for messages only).
@@ -117,19 +150,11 @@ impl Dir {
         })
     }
 
-    /// A path the kernel resolves to this open directory, whatever is
-    /// renamed or swapped meanwhile (`/proc/<pid>/fd/<n>`, which pyvenv's
-    /// children can follow too); `None` where there is no such path (no
-    /// `/proc`), and the caller falls back to the path it opened.
+    /// A path that leads to this open directory, which pyvenv's children
+    /// can follow too ([`anchor_of`]); `None` where there is none, and the
+    /// caller falls back to the path it opened.
     pub fn anchored_path(&self) -> Option<PathBuf> {
-        use std::os::fd::AsRawFd;
-        let anchor = PathBuf::from(format!(
-            "/proc/{}/fd/{}",
-            std::process::id(),
-            self.fd.as_raw_fd()
-        ));
-        let reached = stat_path(&anchor).ok()?;
-        reached.same_as(&self.stat().ok()?).then_some(anchor)
+        anchor_of(self.fd.as_fd())
     }
 
     /// The path this directory was opened by.
@@ -180,7 +205,7 @@ impl Dir {
 
     /// Makes the subdirectory `name`; fails if anything is there already.
     pub fn make_dir(&self, name: &OsStr, mode: u32) -> io::Result<()> {
-        rfs::mkdirat(&self.fd, name, Mode::from_raw_mode(mode))?;
+        rfs::mkdirat(&self.fd, name, raw_mode(mode))?;
         Ok(())
     }
 
@@ -193,7 +218,7 @@ impl Dir {
             | OFlags::NOFOLLOW
             | OFlags::CLOEXEC
             | OFlags::NOCTTY;
-        let fd = rfs::openat(&self.fd, name, flags, Mode::from_raw_mode(mode))?;
+        let fd = rfs::openat(&self.fd, name, flags, raw_mode(mode))?;
         Ok(File::from(fd))
     }
 
@@ -223,9 +248,11 @@ impl Dir {
     pub fn rename_no_replace(&self, from: &OsStr, to: &OsStr) -> io::Result<()> {
         match rfs::renameat_with(&self.fd, from, &self.fd, to, rfs::RenameFlags::NOREPLACE) {
             Ok(()) => Ok(()),
-            // A filesystem without RENAME_NOREPLACE: check, then rename (a
-            // non-empty directory at `to` still makes rename fail).
-            Err(Errno::INVAL) | Err(Errno::NOSYS) => {
+            // `renameat2(RENAME_NOREPLACE)` on Linux, `renameatx_np(RENAME_EXCL)`
+            // on macOS. A filesystem without the flag (Linux says EINVAL,
+            // macOS ENOTSUP): check, then rename (a non-empty directory at `to`
+            // still makes rename fail).
+            Err(Errno::INVAL | Errno::NOSYS | Errno::NOTSUP) => {
                 if self.stat_child(to)?.is_some() {
                     return Err(io::ErrorKind::AlreadyExists.into());
                 }
@@ -241,24 +268,7 @@ impl Dir {
     /// mounted: another device, or (a bind mount of the same one) the
     /// kernel's mount-root mark.
     fn is_mount_point(&self, name: &OsStr, own: &Stat, child: &Stat) -> io::Result<bool> {
-        if child.dev != own.dev {
-            return Ok(true);
-        }
-        let statx = rfs::statx(
-            &self.fd,
-            name,
-            AtFlags::SYMLINK_NOFOLLOW,
-            rfs::StatxFlags::BASIC_STATS,
-        );
-        Ok(match statx {
-            Ok(x) => {
-                x.stx_attributes_mask
-                    .contains(rfs::StatxAttributes::MOUNT_ROOT)
-                    && x.stx_attributes.contains(rfs::StatxAttributes::MOUNT_ROOT)
-            }
-            // No statx (before Linux 4.11): the device number alone.
-            Err(_) => false,
-        })
+        Ok(child.dev != own.dev || platform::is_mount_root(self.fd.as_fd(), name))
     }
 
     /// The first mount point anywhere below this directory, if any.

@@ -87,6 +87,17 @@ pub fn unique_sibling(path: &Path, kind: &str) -> std::path::PathBuf {
     path.with_file_name(format!(".{kind}-{name}-{}", crate::os::random::token()))
 }
 
+/// The umask, which pip's file modes follow (read by setting it and
+/// putting it back, the only way POSIX offers).
+// `mode_t` is 32 bits on Linux and 16 on macOS.
+#[allow(clippy::useless_conversion)]
+pub fn umask() -> u32 {
+    use rustix::fs::Mode;
+    let mask = rustix::process::umask(Mode::empty());
+    rustix::process::umask(mask);
+    mask.bits().into()
+}
+
 /// Makes `link` a symlink holding `target`.
 pub fn symlink(target: &Path, link: &Path) -> Result<()> {
     std::os::unix::fs::symlink(target, link).map_err(Error::io("create symlink", link))

@@ -14,4 +14,5 @@ pub mod interrupt;
 pub mod lock;
 pub mod paths;
 pub mod random;
+pub mod reflink;
 pub mod trust;

@@ -5,33 +5,17 @@
 //! (a file pyvenv then writes through): every temporary name pyvenv makes
 //! in a directory someone else may write to carries [`token`].
 
-use rustix::rand::{GetRandomFlags, getrandom};
-
-/// 16 hex digits (64 random bits).
+/// 16 hex digits (64 random bits), from the system's generator
+/// (`getrandom(2)` on Linux, `getentropy` on macOS, `ProcessPrng` on
+/// Windows: the `getrandom` crate picks, and falls back to `/dev/urandom`
+/// on a kernel too old for the call).
 pub fn token() -> String {
     let mut bytes = [0u8; 8];
-    let mut filled = 0;
-    while filled < bytes.len() {
-        match getrandom(&mut bytes[filled..], GetRandomFlags::empty()) {
-            Ok(n) => filled += n,
-            // Interrupted by a signal: the caller checks for it soon enough.
-            Err(rustix::io::Errno::INTR) => {}
-            // No getrandom (a kernel before 3.17): /dev/urandom.
-            Err(_) => return fallback(),
-        }
-    }
-    hex::encode(bytes)
-}
-
-fn fallback() -> String {
-    use std::io::Read;
-    let mut bytes = [0u8; 8];
-    if std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
-        .is_ok()
-    {
+    if getrandom::fill(&mut bytes).is_ok() {
         return hex::encode(bytes);
     }
+    // No source of randomness at all: still a name unlikely to collide,
+    // and every caller creates it exclusively.
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());

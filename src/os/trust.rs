@@ -10,11 +10,11 @@
 //! name swapped after the check changes nothing.
 //!
 //! Code that works with paths reaches a held directory through
-//! [`PrivateDir::path`], a name the kernel resolves to the open handle
-//! itself (`/proc/<pid>/fd/N`, not `/proc/self`, so that a child pyvenv
-//! starts, the target python compiling pip, reaches the same directory),
-//! never to whatever is at the directory's
-//! name now.
+//! [`PrivateDir::path`], a name checked to lead to the open handle itself
+//! (on Linux `/proc/<pid>/fd/N`, not `/proc/self`, so that a child pyvenv
+//! starts, the target python compiling pip, reaches the same directory,
+//! never whatever is at the directory's name now; on macOS the path
+//! `F_GETPATH` gives: see [`crate::os::dir::anchor_of`]).
 
 use std::fmt;
 use std::fs::File;
@@ -59,8 +59,9 @@ pub enum Distrust {
         /// Why not.
         reason: Box<Distrust>,
     },
-    /// The held directory cannot be named through `/proc/<pid>/fd`.
-    NoProc,
+    /// The held directory has no path that leads to it (Linux: no
+    /// `/proc`).
+    NoAnchor,
     /// It could not be inspected at all.
     Io(io::Error),
 }
@@ -85,7 +86,7 @@ impl fmt::Display for Distrust {
                 parent.display()
             ),
             Distrust::Inside { name, reason } => write!(f, "{name}: {reason}"),
-            Distrust::NoProc => write!(f, "/proc is not mounted, so it cannot be held safely"),
+            Distrust::NoAnchor => write!(f, "{}", crate::os::dir::NO_ANCHOR),
             Distrust::Io(e) => write!(f, "{e}"),
         }
     }
@@ -115,7 +116,9 @@ pub fn is_root() -> bool {
 }
 
 /// Owned by the effective user, and writable by nobody else.
-fn check_owner_and_mode(uid: u32, mode: u32) -> Result<(), Distrust> {
+/// (`mode_t` is 32 bits on Linux, 16 on macOS.)
+fn check_owner_and_mode(uid: u32, mode: impl Into<u32>) -> Result<(), Distrust> {
+    let mode = mode.into();
     if uid != effective_uid() {
         return Err(Distrust::NotOwned { owner: uid });
     }
@@ -149,6 +152,7 @@ pub fn is_private_file(meta: &std::fs::Metadata) -> bool {
 #[derive(Debug, Clone)]
 pub struct PrivateDir {
     fd: Arc<OwnedFd>,
+    anchor: PathBuf,
     shown: PathBuf,
 }
 
@@ -183,32 +187,23 @@ impl PrivateDir {
             }
             opened => opened?,
         };
-        let dir = PrivateDir::checked(fd, path.to_path_buf())?;
-        // Every directory below is named through /proc as this one is.
-        let (held, seen) = (rustix::fs::fstat(dir.fd())?, rustix::fs::stat(dir.path()));
-        match seen {
-            Ok(seen) if seen.st_dev == held.st_dev && seen.st_ino == held.st_ino => Ok(dir),
-            _ => Err(Distrust::NoProc),
-        }
+        PrivateDir::checked(fd, path.to_path_buf())
     }
 
     fn checked(fd: OwnedFd, shown: PathBuf) -> Result<PrivateDir, Distrust> {
         check_stat(&rustix::fs::fstat(&fd)?, FileType::Directory)?;
+        let anchor = crate::os::dir::anchor_of(fd.as_fd()).ok_or(Distrust::NoAnchor)?;
         Ok(PrivateDir {
             fd: Arc::new(fd),
+            anchor,
             shown,
         })
     }
 
-    /// A name for this directory that the kernel resolves to the held
-    /// handle, for code that works with paths.
+    /// A name for this directory that leads to the held handle, for code
+    /// that works with paths.
     pub fn path(&self) -> PathBuf {
-        use std::os::fd::AsRawFd;
-        PathBuf::from(format!(
-            "/proc/{}/fd/{}",
-            std::process::id(),
-            self.fd.as_raw_fd()
-        ))
+        self.anchor.clone()
     }
 
     /// The directory's name as the user gave it, for messages.

@@ -1,6 +1,6 @@
 //! Placing a file from the wheel cache into an environment: a reflink
-//! (copy-on-write clone, `FICLONE`) where the filesystem has it, else a
-//! hardlink, else a copy, as `--link-mode` allows.
+//! (copy-on-write clone, [`crate::os::reflink`]) where the filesystem has
+//! it, else a hardlink, else a copy, as `--link-mode` allows.
 //!
 //! Root never hardlinks unless told to (`--link-mode hardlink`): a file
 //! that is the cache's inode would follow a later `chown -R app env` and
@@ -11,18 +11,19 @@
 //! `.pyc` records its `.py`'s) and get the mode the environment wants.
 //!
 //! The first method that the filesystem refuses is not tried again for the
-//! rest of the run, so an ext4 machine pays for one failed `FICLONE`, not
+//! rest of the run, so an ext4 machine pays for one failed clone, not
 //! one per file. A file already at the destination is replaced, never
 //! written through: it may itself be a hardlink into the cache. A clone or
 //! a copy keeps the source's mtime, as a hardlink does: the `.pyc` beside a
 //! module was compiled against it.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs;
 use std::io;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicU8, Ordering};
 
+use crate::os::reflink;
 use crate::plan::options::LinkMode;
 use crate::seed::cache::FileStamp;
 
@@ -56,7 +57,7 @@ impl Linker {
     /// filesystem known to have no reflinks is not asked for one).
     /// `shares`: whether `auto` may fall back to hardlinks (not for root).
     pub fn new(mode: LinkMode, source: Option<&Path>, shares: bool) -> Linker {
-        let clones = source.is_none_or(may_clone);
+        let clones = source.is_none_or(reflink::may_clone);
         let mode = match mode {
             LinkMode::Auto if !shares => LinkMode::Clone,
             mode => mode,
@@ -89,13 +90,9 @@ impl Linker {
                 method => method,
             };
             let result = match method {
-                Method::Clone => duplicate(src, dst, mode, stamp, |from, to| {
-                    Ok(rustix::fs::ioctl_ficlone(to, from)?)
-                }),
+                Method::Clone => duplicate(src, dst, mode, stamp, true),
                 Method::Hardlink => fs::hard_link(src, dst),
-                Method::Copy => duplicate(src, dst, mode, stamp, |from, to| {
-                    copy_range(from, to, stamp.size)
-                }),
+                Method::Copy => duplicate(src, dst, mode, stamp, false),
             };
             match result {
                 Ok(()) => return Ok(()),
@@ -104,7 +101,7 @@ impl Linker {
                     fs::remove_file(dst)?;
                     replaced = true;
                 }
-                Err(e) if method != Method::Copy && refused(&e) => {
+                Err(e) if method != Method::Copy && reflink::refused(&e) => {
                     self.method
                         .store(self.fallback(method) as u8, Ordering::Relaxed);
                 }
@@ -125,83 +122,22 @@ impl Linker {
     }
 }
 
-/// Whether the filesystem holding `path` may support `FICLONE`: ext2/3/4
-/// and tmpfs, the usual Linux homes, never do.
-fn may_clone(path: &Path) -> bool {
-    const EXT4: u64 = 0xEF53;
-    const TMPFS: u64 = 0x0102_1994;
-    match rustix::fs::statfs(path) {
-        Ok(fs) => !matches!(fs.f_type as u64, EXT4 | TMPFS),
-        Err(_) => true,
-    }
-}
-
-/// The filesystem cannot do this kind of link here (as opposed to an error
-/// about these particular files).
-fn refused(e: &io::Error) -> bool {
-    matches!(
-        e.raw_os_error(),
-        Some(
-            libc_errno::EXDEV
-                | libc_errno::EOPNOTSUPP
-                | libc_errno::EINVAL
-                | libc_errno::ENOTTY
-                | libc_errno::EPERM
-                | libc_errno::EMLINK
-                | libc_errno::ENOSYS
-        )
-    )
-}
-
-/// The errno values `refused` looks for, from rustix so no libc is needed.
-mod libc_errno {
-    use rustix::io::Errno;
-    pub const EXDEV: i32 = Errno::XDEV.raw_os_error();
-    pub const EOPNOTSUPP: i32 = Errno::OPNOTSUPP.raw_os_error();
-    pub const EINVAL: i32 = Errno::INVAL.raw_os_error();
-    pub const ENOTTY: i32 = Errno::NOTTY.raw_os_error();
-    pub const EPERM: i32 = Errno::PERM.raw_os_error();
-    pub const EMLINK: i32 = Errno::MLINK.raw_os_error();
-    pub const ENOSYS: i32 = Errno::NOSYS.raw_os_error();
-}
-
-/// Copies `size` bytes with `copy_file_range`: the data never passes
-/// through pyvenv, and the known size saves the call that finds the end.
-/// Where the kernel cannot, `io::copy` carries on from the same offsets.
-fn copy_range(mut from: &File, mut to: &File, size: u64) -> io::Result<()> {
-    let mut left = size;
-    while left > 0 {
-        let chunk = usize::try_from(left).unwrap_or(usize::MAX);
-        match rustix::fs::copy_file_range(from, None, to, None, chunk) {
-            Ok(0) => break,
-            Ok(n) => left = left.saturating_sub(n as u64),
-            Err(rustix::io::Errno::INTR) => {}
-            Err(_) => return io::copy(&mut from, &mut to).map(|_| ()),
-        }
-    }
-    Ok(())
-}
-
-/// A new file at `dst` (never through a link there), filled by `fill`
-/// from `src`, with `mode` (which the umask does not narrow) and the
-/// mtime `stamp` recorded, which is `src`'s.
-fn duplicate(
-    src: &Path,
-    dst: &Path,
-    mode: u32,
-    stamp: &FileStamp,
-    fill: impl FnOnce(&File, &File) -> io::Result<()>,
-) -> io::Result<()> {
-    let from = OpenOptions::new()
-        .read(true)
-        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
-        .open(src)?;
-    let to = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(dst)?;
-    let done = fill(&from, &to).and_then(|()| {
+/// A new file at `dst` (never through a link there): a clone of `src`
+/// (`clone`) or a copy, with `mode` (which the umask does not narrow) and
+/// the mtime `stamp` recorded, which is `src`'s.
+fn duplicate(src: &Path, dst: &Path, mode: u32, stamp: &FileStamp, clone: bool) -> io::Result<()> {
+    let from = reflink::open_no_follow(src)?;
+    let to = if clone {
+        reflink::clone_new(&from, dst, mode)?
+    } else {
+        reflink::create_new(dst, mode)?
+    };
+    let filled = if clone {
+        Ok(())
+    } else {
+        reflink::copy(&from, &to, stamp.size)
+    };
+    let done = filled.and_then(|()| {
         to.set_permissions(fs::Permissions::from_mode(mode))?;
         let (secs, nanos) = stamp.mtime;
         let mtime = rustix::fs::Timestamps {
@@ -226,6 +162,7 @@ fn duplicate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs::File;
     use std::os::unix::fs::MetadataExt;
 
     fn placed(
