@@ -178,3 +178,22 @@ pub fn run_captured(command: &mut Command, what: &std::path::Path) -> Result<Fin
     let mut running = spawn(command, true).map_err(Error::io("run", what))?;
     finished(running.wait(None), what)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_child_runs_in_a_job_and_its_output_is_read() {
+        let mut command = Command::new("cmd");
+        command.args(["/c", "echo", "from the child"]);
+        let mut running = spawn(&mut command, true).unwrap();
+        assert!(running.job.is_some(), "the child is in a job");
+        let ending = running.wait(None).unwrap();
+        let Ok(Ending::Exited { status, stdout, .. }) = ending else {
+            panic!("the child did not exit");
+        };
+        assert!(status.success());
+        assert!(String::from_utf8_lossy(&stdout).contains("from the child"));
+    }
+}

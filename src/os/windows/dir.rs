@@ -321,3 +321,57 @@ impl Dir {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_created_exclusively_and_renames_never_replace() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = Dir::open(tmp.path()).unwrap();
+        assert!(dir.create_file("new".as_ref(), 0o600).is_ok());
+        assert!(dir.create_file("new".as_ref(), 0o600).is_err());
+        dir.make_dir("a".as_ref(), 0o777).unwrap();
+        dir.make_dir("b".as_ref(), 0o777).unwrap();
+        let refused = dir.rename_no_replace("a".as_ref(), "b".as_ref());
+        assert_eq!(refused.unwrap_err().kind(), io::ErrorKind::AlreadyExists);
+        let refused = dir.rename_no_replace("a".as_ref(), "new".as_ref());
+        assert_eq!(refused.unwrap_err().kind(), io::ErrorKind::AlreadyExists);
+        dir.rename_no_replace("a".as_ref(), "c".as_ref()).unwrap();
+        assert!(tmp.path().join("c").is_dir() && !tmp.path().join("a").exists());
+    }
+
+    #[test]
+    fn a_file_is_not_opened_as_a_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::write(tmp.path().join("file"), "x").unwrap();
+        let e = Dir::open(&tmp.path().join("file")).unwrap_err();
+        assert!(is_not_a_directory(&e));
+    }
+
+    #[test]
+    fn a_tree_is_removed_and_stats_tell_entries_apart() {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::create_dir_all(tmp.path().join("env/lib/deep")).unwrap();
+        fs::write(tmp.path().join("env/lib/deep/file"), "x").unwrap();
+        let top = Dir::open(tmp.path()).unwrap();
+        let env = top.stat_child("env".as_ref()).unwrap().unwrap();
+        assert_eq!(env.kind, Kind::Dir);
+        assert!(env.same_as(&stat_path(&tmp.path().join("env")).unwrap()));
+        assert!(!env.same_as(&top.stat().unwrap()));
+        top.remove_tree("env".as_ref()).unwrap();
+        assert!(!tmp.path().join("env").exists());
+        assert_eq!(top.stat_child("env".as_ref()).unwrap(), None);
+    }
+
+    #[test]
+    fn a_held_directory_cannot_be_renamed_away() {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::create_dir(tmp.path().join("env")).unwrap();
+        let held = Dir::open(&tmp.path().join("env")).unwrap();
+        assert!(fs::rename(tmp.path().join("env"), tmp.path().join("moved")).is_err());
+        drop(held);
+        assert!(fs::rename(tmp.path().join("env"), tmp.path().join("moved")).is_ok());
+    }
+}

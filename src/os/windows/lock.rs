@@ -52,3 +52,25 @@ pub fn wait(file: &File, kind: Kind, path: &Path) -> Result<()> {
         pause = (pause * 2).min(Duration::from_millis(50));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exclusive_lock_keeps_others_out_until_released() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("lock");
+        let first = File::create(&path).unwrap();
+        let second = File::options().write(true).open(&path).unwrap();
+        assert!(try_lock(&first, Kind::Exclusive).unwrap());
+        assert!(!try_lock(&second, Kind::Shared).unwrap());
+        drop(first);
+        assert!(try_lock(&second, Kind::Shared).unwrap());
+        let third = File::options().write(true).open(&path).unwrap();
+        assert!(
+            wait(&third, Kind::Shared, &path).is_ok(),
+            "shared locks coexist"
+        );
+    }
+}

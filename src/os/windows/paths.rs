@@ -73,3 +73,47 @@ pub fn basename(path: &Path) -> OsString {
     // an ASCII character, which the encoding allows.
     unsafe { OsStr::from_encoded_bytes_unchecked(&bytes[start..]) }.to_os_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(s: &str) -> String {
+        normpath(Path::new(s)).to_string_lossy().into_owned()
+    }
+
+    #[test]
+    fn normpath_agrees_with_ntpath() {
+        assert_eq!(norm(r"C:\a\.\b\\c\"), r"C:\a\b\c");
+        assert_eq!(norm("C:/a/b/../c"), r"C:\a\c");
+        assert_eq!(norm(r"C:\..\a"), r"C:\a");
+        assert_eq!(norm(r"a\..\.."), "..");
+        assert_eq!(norm(r"C:\"), r"C:\");
+        assert_eq!(norm(""), ".");
+    }
+
+    #[test]
+    fn absolute_joins_the_working_directory() {
+        let cwd = Path::new(r"C:\work");
+        assert_eq!(absolute(cwd, Path::new("env")), Path::new(r"C:\work\env"));
+        assert_eq!(absolute(cwd, Path::new(r"..\env")), Path::new(r"C:\env"));
+        assert_eq!(
+            absolute(cwd, Path::new(r"D:\srv\env\")),
+            Path::new(r"D:\srv\env")
+        );
+    }
+
+    #[test]
+    fn basename_takes_either_separator() {
+        assert_eq!(basename(Path::new(r"C:\")), OsString::new());
+        assert_eq!(basename(Path::new(r"C:\a/env")), OsString::from("env"));
+        assert_eq!(basename(Path::new(r"C:\a\env")), OsString::from("env"));
+        assert_eq!(basename(Path::new("C:env")), OsString::from("env"));
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_never_name_another_path() {
+        assert_eq!(os_string(b"C:\\py\\3.12"), OsString::from(r"C:\py\3.12"));
+        assert_eq!(os_string(b"a\xffb"), OsString::from("a\u{FFFD}b"));
+    }
+}
