@@ -412,12 +412,14 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The conventional name of `signal`, for messages. It lives here rather
 /// than beside the handler so that errors need nothing from `os::interrupt`
-/// (which itself returns an [`Error`]): no circle between the two.
+/// (which itself returns an [`Error`]): no circle between the two. The
+/// numbers are the ones every Unix gives these three (and the ones
+/// `os::interrupt` records for a console's Ctrl-C and close on Windows).
 fn signal_name(signal: i32) -> &'static str {
     match signal {
-        libc::SIGINT => "SIGINT",
-        libc::SIGTERM => "SIGTERM",
-        libc::SIGHUP => "SIGHUP",
+        2 => "SIGINT",
+        15 => "SIGTERM",
+        1 => "SIGHUP",
         _ => "a signal",
     }
 }

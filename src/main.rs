@@ -143,7 +143,7 @@ fn invocation(cli: &Cli, argv0: Option<&OsString>) -> anyhow::Result<Invocation>
         surroundings: Surroundings {
             seed: SeedEnv {
                 cache_dir: cache,
-                umask: pyvenv::os::disk::umask(),
+                umask: pyvenv::os::meta::umask(),
                 bytecode: BytecodeEnv {
                     optimize: BytecodeEnv::optimize_level(
                         std::env::var("PYTHONOPTIMIZE").ok().as_deref(),
@@ -167,6 +167,11 @@ fn invocation(cli: &Cli, argv0: Option<&OsString>) -> anyhow::Result<Invocation>
 /// The cache directory `dir`, held open, if the effective user alone
 /// controls it; otherwise the run goes without, saying why unless `-q`.
 fn trusted_cache(dir: &Path, report: &Reporter) -> Option<pyvenv::os::trust::PrivateDir> {
+    // Where no directory can be trusted (Windows, for now), every run goes
+    // without, silently: saying so each time would only be noise.
+    if !pyvenv::os::trust::SUPPORTED {
+        return None;
+    }
     match pyvenv::seed::cache::clean::open_trusted(dir, true) {
         Ok(held) => Some(held),
         Err(reason) => {

@@ -23,9 +23,12 @@ use crate::plan::layout::Layout;
 /// Opens ENV_DIR itself, refusing a link in its place.
 fn open_env(layout: &Layout) -> Result<Dir> {
     let path = &layout.env_dir;
-    Dir::open(path).map_err(|e| match e.raw_os_error() {
-        Some(libc::ELOOP) | Some(libc::ENOTDIR) => Error::NotADirectory(path.clone()),
-        _ => Error::io("open", path)(e),
+    Dir::open(path).map_err(|e| {
+        if dir::is_not_a_directory(&e) {
+            Error::NotADirectory(path.clone())
+        } else {
+            Error::io("open", path)(e)
+        }
     })
 }
 

@@ -15,6 +15,7 @@ use std::path::Path;
 use crate::activation;
 use crate::error::{Error, Result};
 use crate::os::disk::{self, Entry};
+use crate::os::meta::same_file;
 use crate::os::{child, interrupt};
 use crate::plan::layout::{Delegation, Layout};
 use crate::seed;
@@ -322,16 +323,6 @@ fn repair_links_before_delegation(layout: &Layout) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Whether `a` and `b` both resolve to one existing file (a dangling link
-/// is the same as nothing). Only metadata is read.
-fn same_file(a: &Path, b: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (std::fs::metadata(a), std::fs::metadata(b)) {
-        (Ok(a), Ok(b)) => a.is_file() && a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
-    }
 }
 
 /// Whether `path` is a regular file (not a link) holding the bytes of what

@@ -155,11 +155,14 @@ fn remove_stage(parent: &Dir, name: &OsStr, expected: &Stat) -> Result<()> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(Error::io("open", &path)(e)),
     };
-    if !stage
+    let same = stage
         .stat()
         .map_err(Error::io("inspect", &path))?
-        .same_as(expected)
-    {
+        .same_as(expected);
+    // `remove_tree` holds what it removes itself; a second handle held
+    // here would keep Windows from removing the directory.
+    drop(stage);
+    if !same {
         return Ok(());
     }
     parent.remove_tree(name)
@@ -297,6 +300,13 @@ mod tests {
         fs::create_dir(&unproved).unwrap();
         sweep_leftovers(&Dir::open(tmp.path()).unwrap());
         assert!(live.path.join("bin").exists());
+        assert!(unproved.exists());
+        if !live.stat.owned_by_me() {
+            // Windows, for now: what may be swept is not known, so nothing is.
+            eprintln!("SKIPPED: this platform cannot tell who owns a stage, so none is swept");
+            assert!(dead.exists());
+            return;
+        }
         assert!(!dead.exists());
         assert!(
             !tmp.path()

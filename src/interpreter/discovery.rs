@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::interpreter::facts_cache::FactsCache;
 use crate::interpreter::probe::BaseInterpreter;
 use crate::interpreter::pyenv::{PyenvEnv, Resolution};
+use crate::os::meta::is_executable;
 use crate::os::trust::PrivateDir;
 
 /// What the user asked for, in one of the three forms `-p` accepts.
@@ -468,11 +469,6 @@ fn version_matches(version: (u32, u32, u32), parts: &[u32]) -> bool {
 
 fn version_prefix_matches(have: &[u32], wanted: &[u32]) -> bool {
     wanted.len() <= have.len() && have.iter().zip(wanted).all(|(h, w)| h == w)
-}
-
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 #[cfg(test)]

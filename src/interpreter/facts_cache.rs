@@ -19,7 +19,6 @@
 //! depends on variables and files no identity check would see.
 
 use std::io::Read;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -27,26 +26,17 @@ use sha2::{Digest, Sha256};
 
 use crate::interpreter::probe::BaseInterpreter;
 use crate::os::checked::{checked_body, with_checksum};
+use crate::os::meta;
 use crate::os::trust::PrivateDir;
 
 /// Bumped whenever the entry format or the probe's answer changes.
 const FORMAT: &str = "interpreters-v3";
 
 /// A file's identity, or `None` for "not there".
-type Identity = Option<(u64, i64, i64, i64, i64, u64, u64)>;
+type Identity = Option<meta::Identity>;
 
 fn identity(meta: std::io::Result<std::fs::Metadata>) -> Identity {
-    meta.ok().map(|m| {
-        (
-            m.size(),
-            m.mtime(),
-            m.mtime_nsec(),
-            m.ctime(),
-            m.ctime_nsec(),
-            m.ino(),
-            m.dev(),
-        )
-    })
+    meta.ok().map(|m| meta::identity(&m))
 }
 
 #[derive(Debug, Serialize, Deserialize)]

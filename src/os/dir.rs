@@ -385,6 +385,12 @@ impl Dir {
     }
 }
 
+/// Whether `e`, from [`Dir::open`] or [`Dir::open_dir`], says a link or a
+/// file is where the directory was expected.
+pub fn is_not_a_directory(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::ELOOP) | Some(libc::ENOTDIR))
+}
+
 impl AsFd for Dir {
     fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
         self.fd.as_fd()

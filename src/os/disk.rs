@@ -8,10 +8,10 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::os::meta;
 
 /// CPython's `create_if_needed`: makes `dir` (and its parents) unless it is
 /// already a directory; a file or a symlink in its place is an error.
@@ -55,8 +55,7 @@ pub fn write_file(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<()>
         file.write_all(contents)
             .map_err(Error::io("write file", &tmp))?;
         if let Some(mode) = mode {
-            file.set_permissions(fs::Permissions::from_mode(mode))
-                .map_err(Error::io("set the mode of", &tmp))?;
+            meta::set_mode(&file, mode).map_err(Error::io("set the mode of", &tmp))?;
         }
         fs::rename(&tmp, path).map_err(Error::io("write file", path))
     })();
@@ -70,11 +69,10 @@ pub fn write_file(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<()>
 /// already there (`O_EXCL|O_NOFOLLOW`), so a name another account planted
 /// fails the write instead of steering it.
 fn create_exclusive(path: &Path, mode: u32) -> Result<fs::File> {
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NOCTTY)
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    meta::with_mode(&mut options, mode);
+    meta::not_through_a_link(&mut options)
         .open(path)
         .map_err(Error::io("create file", path))
 }
@@ -87,20 +85,9 @@ pub fn unique_sibling(path: &Path, kind: &str) -> std::path::PathBuf {
     path.with_file_name(format!(".{kind}-{name}-{}", crate::os::random::token()))
 }
 
-/// The umask, which pip's file modes follow (read by setting it and
-/// putting it back, the only way POSIX offers).
-// `mode_t` is 32 bits on Linux and 16 on macOS.
-#[allow(clippy::useless_conversion)]
-pub fn umask() -> u32 {
-    use rustix::fs::Mode;
-    let mask = rustix::process::umask(Mode::empty());
-    rustix::process::umask(mask);
-    mask.bits().into()
-}
-
 /// Makes `link` a symlink holding `target`.
 pub fn symlink(target: &Path, link: &Path) -> Result<()> {
-    std::os::unix::fs::symlink(target, link).map_err(Error::io("create symlink", link))
+    meta::symlink(target, link).map_err(Error::io("create symlink", link))
 }
 
 /// Copies the executable `src` to `dst` (replacing a file or link there)
@@ -119,8 +106,7 @@ pub fn copy_executable(src: &Path, dst: &Path) -> Result<()> {
         let mut from = fs::File::open(src).map_err(copy_error)?;
         let mut to = create_exclusive(&tmp, 0o700)?;
         std::io::copy(&mut from, &mut to).map_err(copy_error)?;
-        to.set_permissions(fs::Permissions::from_mode(0o755))
-            .map_err(Error::io("set the mode of", dst))?;
+        meta::set_mode(&to, 0o755).map_err(Error::io("set the mode of", dst))?;
         fs::rename(&tmp, dst).map_err(Error::io("write file", dst))
     })();
     if result.is_err() {

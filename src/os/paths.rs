@@ -55,6 +55,12 @@ pub fn normpath(path: &Path) -> PathBuf {
     PathBuf::from(OsString::from_vec(out))
 }
 
+/// The path whose bytes are `bytes` (as `as_encoded_bytes` gave them,
+/// or read from a file).
+pub fn os_string(bytes: &[u8]) -> OsString {
+    OsString::from_vec(bytes.to_vec())
+}
+
 /// The last component, as `os.path.basename` gives it (empty for `/`).
 pub fn basename(path: &Path) -> OsString {
     let bytes = path.as_os_str().as_bytes();

@@ -1,21 +1,28 @@
-//! Names no one can guess: the kernel's random bytes, as hex.
+//! Names no one can guess: the system's random bytes, as hex.
 //!
 //! A name another account could predict is a name it can take first (a
 //! directory that makes pyvenv fail with `File exists`) or plant a link at
 //! (a file pyvenv then writes through): every temporary name pyvenv makes
 //! in a directory someone else may write to carries [`token`].
+//!
+//! The bytes come from the `getrandom` crate, which asks each platform's
+//! own source (`getrandom(2)` with its `/dev/urandom` fallback on Linux,
+//! `getentropy` on macOS, `ProcessPrng` on Windows), so this file needs no
+//! implementation per platform.
 
-/// 16 hex digits (64 random bits), from the system's generator
-/// (`getrandom(2)` on Linux, `getentropy` on macOS, `ProcessPrng` on
-/// Windows: the `getrandom` crate picks, and falls back to `/dev/urandom`
-/// on a kernel too old for the call).
+/// 16 hex digits (64 random bits).
 pub fn token() -> String {
     let mut bytes = [0u8; 8];
-    if getrandom::fill(&mut bytes).is_ok() {
-        return hex::encode(bytes);
+    if getrandom::fill(&mut bytes).is_err() {
+        return fallback();
     }
-    // No source of randomness at all: still a name unlikely to collide,
-    // and every caller creates it exclusively.
+    hex::encode(bytes)
+}
+
+/// Only when the system has no random source at all: unique, though not
+/// secret. The names are still created exclusively, so a name taken first
+/// makes the creation fail, never write elsewhere.
+fn fallback() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());

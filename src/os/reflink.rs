@@ -57,3 +57,18 @@ pub fn create_new(dst: &Path, mode: u32) -> io::Result<File> {
         .mode(mode)
         .open(dst)
 }
+
+/// Sets `file`'s mtime to `(seconds, nanoseconds)`, its atime untouched.
+pub fn set_mtime(file: &File, (secs, nanos): (i64, i64)) -> io::Result<()> {
+    let mtime = rustix::fs::Timestamps {
+        last_access: rustix::fs::Timespec {
+            tv_sec: 0,
+            tv_nsec: rustix::fs::UTIME_OMIT,
+        },
+        last_modification: rustix::fs::Timespec {
+            tv_sec: secs,
+            tv_nsec: nanos,
+        },
+    };
+    Ok(rustix::fs::futimens(file, &mtime)?)
+}

@@ -27,6 +27,10 @@ use std::sync::Arc;
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, Stat};
 use rustix::io::Errno;
 
+/// Whether pyvenv can decide here who controls a directory, and so keep a
+/// cache: by owner and mode, on every POSIX system.
+pub const SUPPORTED: bool = true;
+
 /// Why a directory or file is not trusted.
 #[derive(Debug)]
 pub enum Distrust {

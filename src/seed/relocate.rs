@@ -12,7 +12,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::os::disk;
+use crate::os::{disk, meta};
 use crate::plan::layout::Layout;
 use crate::seed::wheel::record::record_hash;
 use crate::seed::wheel::scripts::{relative_shebang, shebang};
@@ -86,12 +86,9 @@ pub fn texts(layout: &Layout) -> Result<()> {
         if !contains(&bytes, staged) {
             continue;
         }
-        let mode = fs::metadata(&path)
-            .map_err(Error::io("inspect", &path))?
-            .permissions();
+        let mode = meta::mode(&fs::metadata(&path).map_err(Error::io("inspect", &path))?);
         let fixed = replace_all(&bytes, staged, fin);
-        use std::os::unix::fs::PermissionsExt;
-        disk::write_file(&path, &fixed, Some(mode.mode() & 0o7777))?;
+        disk::write_file(&path, &fixed, Some(mode))?;
     }
     Ok(())
 }
@@ -130,9 +127,8 @@ pub fn relative_console_scripts(layout: &Layout) -> Result<()> {
             fixed.push(b'\n');
         }
         fixed.extend_from_slice(rest);
-        use std::os::unix::fs::PermissionsExt;
-        let mode = entry.metadata().map_err(Error::io("inspect", &path))?;
-        disk::write_file(&path, &fixed, Some(mode.permissions().mode() & 0o7777))?;
+        let mode = meta::mode(&entry.metadata().map_err(Error::io("inspect", &path))?);
+        disk::write_file(&path, &fixed, Some(mode))?;
         changed.insert(path);
     }
     if !changed.is_empty() {

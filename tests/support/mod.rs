@@ -4,10 +4,17 @@
 #![allow(dead_code, unused_macros)]
 
 use std::collections::BTreeMap;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+// The Debian unstable root is entered with chroot, which only POSIX has;
+// elsewhere `sid_root` finds no root, so nothing ever asks to enter one.
+#[cfg(unix)]
+#[path = "chroot_unix.rs"]
+mod chroot;
+#[cfg(not(unix))]
+#[path = "chroot_none.rs"]
+mod chroot;
 pub mod portable;
 pub mod target;
 
@@ -108,7 +115,7 @@ impl PycHeader {
         let validity = match std::fs::metadata(&source) {
             Err(_) => PycValidity::Orphan,
             Ok(meta) => {
-                let mtime = Some((meta.mtime() as u64 & 0xFFFF_FFFF) as u32);
+                let mtime = Some((pyvenv::os::meta::mtime(&meta).0 as u64 & 0xFFFF_FFFF) as u32);
                 let size = Some((meta.len() & 0xFFFF_FFFF) as u32);
                 // 3.6's header has no flags word: mtime and size follow
                 // the magic number directly.
@@ -211,7 +218,7 @@ fn walk(root: &Path, dir: &Path, nodes: &mut BTreeMap<PathBuf, Node>) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let rel = path.strip_prefix(root).unwrap().to_path_buf();
         let meta = std::fs::symlink_metadata(&path).unwrap();
-        let mode = meta.permissions().mode() & 0o7777;
+        let mode = pyvenv::os::meta::mode(&meta);
         let node = if meta.file_type().is_symlink() {
             Node::Link(std::fs::read_link(&path).unwrap())
         } else if meta.is_dir() {

@@ -6,9 +6,7 @@
 //! under `chroot`, so every path they see and write is the one a user of
 //! that system would see; the tests read the result from outside.
 
-use std::ffi::{CString, OsStr};
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::process::CommandExt;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -71,20 +69,7 @@ impl Target {
             None => {
                 command.current_dir(cwd);
             }
-            Some(root) => {
-                let root = CString::new(root.as_os_str().as_bytes()).unwrap();
-                let cwd = CString::new(cwd.as_os_str().as_bytes()).unwrap();
-                // SAFETY: only async-signal-safe calls between fork and exec,
-                // on strings made before the fork.
-                unsafe {
-                    command.pre_exec(move || {
-                        if libc::chroot(root.as_ptr()) != 0 || libc::chdir(cwd.as_ptr()) != 0 {
-                            return Err(std::io::Error::last_os_error());
-                        }
-                        Ok(())
-                    });
-                }
-            }
+            Some(root) => super::chroot::enter(&mut command, root, cwd),
         }
         command
     }
@@ -182,13 +167,9 @@ fn copied_into(root: &Path, built: &Path) -> PathBuf {
     static COPIED: OnceLock<PathBuf> = OnceLock::new();
     COPIED
         .get_or_init(|| {
-            use std::os::unix::fs::MetadataExt;
             let meta = std::fs::metadata(built).unwrap();
-            let name = format!(
-                "pyvenv-{}-{}",
-                meta.size(),
-                meta.mtime_nsec() ^ meta.mtime()
-            );
+            let (secs, nanos) = pyvenv::os::meta::mtime(&meta);
+            let name = format!("pyvenv-{}-{}", meta.len(), nanos ^ secs);
             let inside = Path::new("/opt/pyvenv-test").join(name);
             let outside = root.join(inside.strip_prefix("/").unwrap());
             if !outside.exists() {

@@ -15,10 +15,10 @@
 //! [`Resolution::Undecided`], and the caller runs the shim as before.
 
 use std::ffi::{OsStr, OsString};
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
+use crate::os::meta::is_executable;
+use crate::os::paths;
 use version::{installed, read_version_file, version_file, version_names};
 
 mod version;
@@ -56,7 +56,7 @@ impl PyenvEnv {
     pub fn from_vars(vars: impl IntoIterator<Item = (OsString, OsString)>) -> PyenvEnv {
         let mut env = PyenvEnv::default();
         for (name, value) in vars {
-            let slot = match name.as_bytes() {
+            let slot = match name.as_encoded_bytes() {
                 b"PYENV_VERSION" => &mut env.version,
                 b"PYENV_DIR" => &mut env.dir,
                 b"PYENV_HOOK_PATH" => &mut env.hook_path,
@@ -75,7 +75,7 @@ impl PyenvEnv {
     fn shim_path_var(&self, name: &str) -> Option<&OsStr> {
         self.shim_paths
             .iter()
-            .find(|(k, _)| k.as_bytes() == name.as_bytes())
+            .find(|(k, _)| k.as_encoded_bytes() == name.as_bytes())
             .map(|(_, v)| v.as_os_str())
     }
 }
@@ -131,9 +131,9 @@ fn decide(shim: &Shim, path: Option<&OsStr>, cwd: &Path, env: &PyenvEnv) -> Opti
         }
         None => pwd.clone(),
     };
-    let root = Path::new(OsStr::from_bytes(&shim.root));
+    let root = &PathBuf::from(paths::os_string(&shim.root));
     let selected = match &env.version {
-        Some(v) => v.as_bytes().to_vec(),
+        Some(v) => v.as_encoded_bytes().to_vec(),
         None => {
             let file = version_file(&pyenv_dir, &pwd).unwrap_or_else(|| root.join("version"));
             read_version_file(&file)?
@@ -148,7 +148,7 @@ fn decide(shim: &Shim, path: Option<&OsStr>, cwd: &Path, env: &PyenvEnv) -> Opti
             let found = installed(root, name)?.map(|v| {
                 let mut p = shim.root.clone();
                 p.extend_from_slice(format!("/versions/{v}/bin/{}", shim.command).as_bytes());
-                PathBuf::from(OsString::from_vec(p))
+                PathBuf::from(paths::os_string(&p))
             });
             // bash's `[ -x ]` takes a directory too, which pyenv then fails
             // to run (a case the differential test now pins): not imitated.
@@ -200,7 +200,7 @@ fn read_shim(program: &Path) -> Option<Shim> {
         .parent()?
         .parent()?
         .to_path_buf();
-    let bytes = program.as_os_str().as_bytes();
+    let bytes = program.as_os_str().as_encoded_bytes();
     let slash = bytes.iter().rposition(|&b| b == b'/')?;
     let root = root.strip_suffix('/').unwrap_or(root);
     Some(Shim {
@@ -237,17 +237,17 @@ struct Hooks {
 impl Hooks {
     /// `None` when a hook that could change the choice is present.
     fn find(shim: &Shim, env: &PyenvEnv) -> Option<Hooks> {
-        let root = PathBuf::from(OsStr::from_bytes(&shim.root));
+        let root = PathBuf::from(paths::os_string(&shim.root));
         // PYENV_HOOK_PATH as the `pyenv` launcher extends it.
         let mut dirs: Vec<PathBuf> = Vec::new();
         if let Some(hook_path) = &env.hook_path {
-            for dir in hook_path.as_bytes().split(|&b| b == b':') {
+            for dir in hook_path.as_encoded_bytes().split(|&b| b == b':') {
                 // bash would read an empty entry as `/`, a relative one from
                 // its working directory: not imitated.
                 if !dir.starts_with(b"/") {
                     return None;
                 }
-                dirs.push(PathBuf::from(OsStr::from_bytes(dir)));
+                dirs.push(PathBuf::from(paths::os_string(dir)));
             }
         }
         dirs.push(root.join("pyenv.d"));
@@ -271,7 +271,7 @@ impl Hooks {
         for dir in &dirs {
             for command in ["exec", "which", "version-name"] {
                 for script in sorted_entries(&dir.join(command)) {
-                    let name = script.as_bytes();
+                    let name = script.as_encoded_bytes();
                     if !name.ends_with(b".bash") || name.starts_with(b".") {
                         continue;
                     }
@@ -322,12 +322,10 @@ fn sorted_entries(dir: &Path) -> Vec<OsString> {
 /// The working directory as bash sees it: `$PWD` when it names the same
 /// directory (so a path through a symlink is kept), else the real one.
 pub fn logical_cwd(cwd: &Path, pwd: Option<&OsStr>) -> PathBuf {
-    let same = |a: &Path, b: &Path| match (std::fs::metadata(a), std::fs::metadata(b)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
-    };
     match pwd.map(Path::new) {
-        Some(pwd) if pwd.is_absolute() && same(pwd, cwd) => crate::os::paths::normpath(pwd),
+        Some(pwd) if pwd.is_absolute() && crate::os::meta::same_entry(pwd, cwd) => {
+            crate::os::paths::normpath(pwd)
+        }
         _ => cwd.to_path_buf(),
     }
 }
@@ -338,7 +336,7 @@ pub fn logical_cwd(cwd: &Path, pwd: Option<&OsStr>) -> PathBuf {
 fn system_command(shim: &Shim, path: Option<&OsStr>, env: &PyenvEnv) -> Option<Option<PathBuf>> {
     // The launcher puts libexec and the plugins' bin directories first.
     let mut extra = vec![shim.install.join("libexec")];
-    let root = PathBuf::from(OsStr::from_bytes(&shim.root));
+    let root = PathBuf::from(paths::os_string(&shim.root));
     for base in [&root, &shim.install] {
         for plugin in sorted_entries(&base.join("plugins")) {
             extra.push(base.join("plugins").join(plugin).join("bin"));
@@ -352,7 +350,7 @@ fn system_command(shim: &Shim, path: Option<&OsStr>, env: &PyenvEnv) -> Option<O
     if shim.dir != own_shims {
         removed.push(shim.dir.clone());
     } else if let Some(inherited) = env.shim_path_var("_PYENV_SHIM_PATH") {
-        removed.push(inherited.as_bytes().to_vec());
+        removed.push(inherited.as_encoded_bytes().to_vec());
     }
     let program: String = shim
         .command
@@ -364,13 +362,17 @@ fn system_command(shim: &Shim, path: Option<&OsStr>, env: &PyenvEnv) -> Option<O
         })
         .collect();
     if let Some(more) = env.shim_path_var(&format!("_PYENV_SHIM_PATHS_{program}")) {
-        removed.extend(more.as_bytes().split(|&b| b == b':').map(<[u8]>::to_vec));
+        removed.extend(
+            more.as_encoded_bytes()
+                .split(|&b| b == b':')
+                .map(<[u8]>::to_vec),
+        );
     }
     if removed.iter().any(Vec::is_empty) {
         return None;
     }
     // Without PATH bash searches a default of its own; `~` is expanded.
-    let path = path?.as_bytes();
+    let path = path?.as_encoded_bytes();
     if path.contains(&b'~') {
         return None;
     }
@@ -384,8 +386,8 @@ fn system_command(shim: &Shim, path: Option<&OsStr>, env: &PyenvEnv) -> Option<O
         }
         // bash adds a slash only where the entry has none.
         let slash: &[u8] = if dir.ends_with(b"/") { b"" } else { b"/" };
-        let candidate = PathBuf::from(OsString::from_vec(
-            [dir, slash, shim.command.as_bytes()].concat(),
+        let candidate = PathBuf::from(paths::os_string(
+            &[dir, slash, shim.command.as_bytes()].concat(),
         ));
         if is_executable(&candidate) {
             // Another pyenv's shim would run pyenv again: let it.
@@ -405,9 +407,4 @@ fn is_virtualenv(root: &Path, names: &[String]) -> bool {
         .join(names.join(":"))
         .join("bin/activate")
         .is_file()
-}
-
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }

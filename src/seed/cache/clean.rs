@@ -14,10 +14,7 @@
 //! can neither hang nor redirect the run.
 
 use std::fs;
-use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
-
-use rustix::fs::{FlockOperation, flock};
 
 use crate::error::{Error, Result};
 use crate::os::interrupt;
@@ -69,7 +66,7 @@ impl CacheLock {
     fn exclusive(cache: &PrivateDir, report: &Reporter) -> Result<CacheLock> {
         let path = cache.shown().join(LOCK);
         let file = cache.open_lock(LOCK).map_err(Error::io("open", &path))?;
-        if flock(file.as_fd(), FlockOperation::NonBlockingLockExclusive).is_err() {
+        if !lock::try_lock(&file, Kind::Exclusive).unwrap_or(false) {
             report.warn(format_args!(
                 "another pyvenv is using the cache {}; waiting for it to finish",
                 cache.shown().display()

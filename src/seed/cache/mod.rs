@@ -38,7 +38,6 @@ pub mod link;
 
 use std::fs;
 use std::io::{self, Read};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -47,8 +46,8 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::os::checked::{checked_body, with_checksum};
-use crate::os::disk;
 use crate::os::trust::{self, PrivateDir};
+use crate::os::{disk, meta};
 use crate::seed::bytecode::Compiler;
 use crate::seed::wheel::{Scheme, WheelFile, WheelPlan};
 
@@ -74,11 +73,11 @@ pub struct FileStamp {
 impl FileStamp {
     pub(crate) fn of(meta: &fs::Metadata) -> FileStamp {
         FileStamp {
-            size: meta.size(),
-            mtime: (meta.mtime(), meta.mtime_nsec()),
-            ino: meta.ino(),
-            mode: meta.mode() & 0o7777,
-            uid: meta.uid(),
+            size: meta.len(),
+            mtime: meta::mtime(meta),
+            ino: meta::inode(meta).1,
+            mode: meta::mode(meta),
+            uid: meta::owner(meta),
         }
     }
 }
@@ -209,16 +208,8 @@ impl WheelCache {
     /// one that was hashed before.
     fn content_key(&self, wheel: &Path) -> Result<String> {
         let meta = fs::metadata(wheel).map_err(Error::io("inspect", wheel))?;
-        let identity = format!(
-            "{} {} {} {} {} {} {}",
-            meta.size(),
-            meta.mtime(),
-            meta.mtime_nsec(),
-            meta.ctime(),
-            meta.ctime_nsec(),
-            meta.ino(),
-            meta.dev()
-        );
+        let (size, mtime, mtime_ns, ctime, ctime_ns, ino, dev) = meta::identity(&meta);
+        let identity = format!("{size} {mtime} {mtime_ns} {ctime} {ctime_ns} {ino} {dev}");
         let path_text = wheel.to_string_lossy();
         let index = self.held.subdir("index", true).ok().flatten();
         let name = hex::encode(Sha256::digest(path_text.as_bytes()));
@@ -251,8 +242,7 @@ impl WheelCache {
         sweep(&self.root);
         let dir = &self.root.join(name);
         let tmp = disk::unique_sibling(dir, "tmp");
-        fs::DirBuilder::new()
-            .mode(0o700)
+        meta::private_dir_builder()
             .create(&tmp)
             .map_err(Error::io("create directory", &tmp))?;
         let filled = self.unpack_into(wheel, &tmp);

@@ -15,13 +15,13 @@ pub mod scripts;
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use zip::ZipArchive;
 
 use crate::error::{Error, Result};
+use crate::os::meta;
 use crate::seed::bytecode::Compiler;
 use crate::seed::wheel::record::parse_csv;
 use crate::seed::wheel::scripts::ScriptStyle;
@@ -267,20 +267,18 @@ fn write_member(entry: &mut impl Read, dest: &Path, executable: bool, umask: u32
         }
         _ => {}
     }
-    let mut out = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        // The wheel cache stores files under a narrower umask than the
-        // process's: never writable by group or others.
-        .mode(0o666 & !umask)
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    // The wheel cache stores files under a narrower umask than the
+    // process's: never writable by group or others.
+    let mut out = meta::with_mode(&mut options, 0o666 & !umask)
         .open(dest)
         .map_err(Error::io("create file", dest))?;
     io::copy(entry, &mut out).map_err(Error::io("write file", dest))?;
     out.flush().map_err(Error::io("write file", dest))?;
     if executable {
         let mode = (0o777 & !umask) | 0o111;
-        out.set_permissions(std::fs::Permissions::from_mode(mode))
-            .map_err(Error::io("set the mode of", dest))?;
+        meta::set_mode(&out, mode).map_err(Error::io("set the mode of", dest))?;
     }
     Ok(())
 }
