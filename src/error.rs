@@ -127,11 +127,13 @@ pub enum Error {
         /// The interpreter its pyvenv.cfg or `bin/python` names.
         missing: PathBuf,
         /// `X.Y` of the environment.
-        existing: String,
+        existing: Box<str>,
         /// The `X.Y` asked for now.
-        wanted: String,
-        /// The command that repairs it, ready to paste into a shell.
-        repair: String,
+        wanted: Box<str>,
+        /// The command that repairs it, ready to paste into a shell. (Boxed
+        /// strings keep the error under clippy's size limit on Windows,
+        /// where a `PathBuf` is larger.)
+        repair: Box<str>,
     },
 
     /// An operation on the disk failed.

@@ -201,9 +201,10 @@ fn check_same_version(layout: &Layout) -> Result<()> {
                 "pyvenv --upgrade -p {} {}",
                 short(&existing),
                 seed::wheel::scripts::inert_if_needed(&layout.env_dir.to_string_lossy())
-            ),
-            existing: short(&existing),
-            wanted: layout.short_version.clone(),
+            )
+            .into(),
+            existing: short(&existing).into(),
+            wanted: layout.short_version.as_str().into(),
         });
     }
     Err(Error::OtherVersion {
