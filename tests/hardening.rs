@@ -315,15 +315,15 @@ fn ctrl_c_while_the_interpreter_is_asked_exits_130_and_leaves_no_process() {
         .unwrap();
         // pyvenv leads a process group, as a job in an interactive shell
         // does; Ctrl-C sends SIGINT to that whole group.
-        let child = pyvenv()
+        let mut command = pyvenv();
+        command
             .args(["-p", request, "env"])
             .env("PATH", path)
             .env("PYENV_ROOT", outside.path())
             .current_dir(scratch.path())
             .stderr(Stdio::piped())
-            .process_group(0)
-            .spawn()
-            .unwrap();
+            .process_group(0);
+        let child = as_a_terminal_job(&mut command).spawn().unwrap();
         pids_in(&pids);
         let group = child.id() as i32;
         // SAFETY: signals the group the test made.
@@ -458,6 +458,19 @@ fn a_sigkill_during_a_real_ensurepip_leaves_nothing_writing_into_the_stage() {
         (libc::SIGHUP, true),
     ] {
         killed_during_ensurepip(&py, signal, to_group);
+    }
+}
+
+/// `command` with SIGINT at its default, as an interactive shell starts a
+/// job: a test run in the background of a script (`cmd &`) inherits SIGINT
+/// ignored, which pyvenv rightly keeps, as a shell means it.
+fn as_a_terminal_job(command: &mut Command) -> &mut Command {
+    // SAFETY: between fork and exec only the async-signal-safe `signal`.
+    unsafe {
+        command.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        })
     }
 }
 
