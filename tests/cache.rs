@@ -113,13 +113,22 @@ fn eight_runs_filling_an_empty_cache_at_once_all_succeed() {
     assert_eq!(entries.len(), wheels, "{entries:?}");
 }
 
+/// A scratch directory holding `cache`, filled by making the environment
+/// `first` with `python`.
+fn filled_cache(python: &Path, first: &str) -> (tempfile::TempDir, PathBuf) {
+    let scratch = tempfile::tempdir().unwrap();
+    let cache = scratch.path().join("cache");
+    ok(pyvenv(&cache)
+        .arg("-p")
+        .arg(python)
+        .arg(scratch.path().join(first)));
+    (scratch, cache)
+}
+
 #[test]
 fn a_damaged_cache_entry_is_rebuilt_not_spread() {
     let Some(python) = python() else { return };
-    let scratch = tempfile::tempdir().unwrap();
-    let cache = scratch.path().join("cache");
-    let first = scratch.path().join("first");
-    ok(pyvenv(&cache).arg("-p").arg(&python).arg(&first));
+    let (scratch, cache) = filled_cache(&python, "first");
     let pip_entry = wheel_entries(&cache)
         .into_iter()
         .find(|e| e.join("purelib/pip/__init__.py").exists())
@@ -153,12 +162,7 @@ fn a_damaged_cache_entry_is_rebuilt_not_spread() {
 #[test]
 fn a_damaged_manifest_is_replaced() {
     let Some(python) = python() else { return };
-    let scratch = tempfile::tempdir().unwrap();
-    let cache = scratch.path().join("cache");
-    ok(pyvenv(&cache)
-        .arg("-p")
-        .arg(&python)
-        .arg(scratch.path().join("a")));
+    let (scratch, cache) = filled_cache(&python, "a");
     for entry in wheel_entries(&cache) {
         std::fs::write(entry.join("manifest"), b"0000\n{}").unwrap();
     }
@@ -294,12 +298,7 @@ fn scripts_such_as_shims_are_never_remembered() {
 #[test]
 fn an_entry_without_its_bytecode_is_filled_again() {
     let Some(python) = python() else { return };
-    let scratch = tempfile::tempdir().unwrap();
-    let cache = scratch.path().join("cache");
-    ok(pyvenv(&cache)
-        .arg("-p")
-        .arg(&python)
-        .arg(scratch.path().join("a")));
+    let (scratch, cache) = filled_cache(&python, "a");
     // Strip every entry of its .pyc files and their manifest lines, with a
     // checksum that holds: intact, but without bytecode.
     let strip = r#"
