@@ -15,6 +15,38 @@
 //! this module names a platform. `checked`, `disk`, `pipes` and `random` are the
 //! same everywhere.
 
+/// What the wheel cache records of a file to tell later that it is still
+/// the file it placed there: read from a held directory's handle
+/// (`trust::PrivateDir::private_file_below`) or from a path's metadata
+/// ([`FileFacts::of`]), the same fields either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileFacts {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, seconds and nanoseconds since the epoch.
+    pub mtime: (i64, i64),
+    /// Inode number (0 where the platform has none to give).
+    pub ino: u64,
+    /// Permission bits, with setuid, setgid and sticky.
+    pub mode: u32,
+    /// The owner's uid (0 where the platform has none to give).
+    pub uid: u32,
+}
+
+impl FileFacts {
+    /// The facts of `metadata` (from `symlink_metadata`, for a file that
+    /// must not be a link).
+    pub fn of(metadata: &std::fs::Metadata) -> FileFacts {
+        FileFacts {
+            size: metadata.len(),
+            mtime: meta::mtime(metadata),
+            ino: meta::inode(metadata).1,
+            mode: meta::mode(metadata),
+            uid: meta::owner(metadata),
+        }
+    }
+}
+
 pub mod checked;
 pub mod disk;
 pub mod pipes;

@@ -27,6 +27,8 @@ use std::sync::Arc;
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, Stat};
 use rustix::io::Errno;
 
+use super::FileFacts;
+
 /// Whether pyvenv can decide here who controls a directory, and so keep a
 /// cache: by owner and mode, on every POSIX system.
 pub const SUPPORTED: bool = true;
@@ -146,10 +148,17 @@ fn check_stat(stat: &Stat, kind: FileType) -> Result<(), Distrust> {
     check_owner_and_mode(stat.st_uid, stat.st_mode)
 }
 
-/// Whether a file seen by `lstat` is a regular file the effective user
-/// alone may change.
-pub fn is_private_file(meta: &std::fs::Metadata) -> bool {
-    meta.file_type().is_file() && check_owner_and_mode(meta.uid(), meta.mode()).is_ok()
+/// A stat's [`FileFacts`], as [`FileFacts::of`] gives them from metadata.
+/// (The field types differ between Linux and macOS.)
+#[allow(clippy::unnecessary_cast)]
+fn facts(stat: &Stat) -> FileFacts {
+    FileFacts {
+        size: stat.st_size as u64,
+        mtime: (stat.st_mtime as i64, stat.st_mtime_nsec as i64),
+        ino: stat.st_ino as u64,
+        mode: stat.st_mode as u32 & 0o7777,
+        uid: stat.st_uid,
+    }
 }
 
 /// A directory the effective user alone controls, held open.
@@ -309,6 +318,40 @@ impl PrivateDir {
         written
     }
 
+    /// The facts of the file at `rel` below this directory if it is a
+    /// regular file the effective user alone controls (`Ok(None)`: it is
+    /// something else), never through a symlink at its last component.
+    /// Reached from the handle, with no trip through [`PrivateDir::path`]'s
+    /// `/proc` name: the wheel cache asks once per file it places.
+    pub fn private_file_below(&self, rel: &Path) -> io::Result<Option<FileFacts>> {
+        let stat = rustix::fs::statat(self.fd(), rel, AtFlags::SYMLINK_NOFOLLOW)?;
+        if check_stat(&stat, FileType::RegularFile).is_err() {
+            return Ok(None);
+        }
+        Ok(Some(facts(&stat)))
+    }
+
+    /// Makes `dst` a new hardlink to the file at `rel` below this
+    /// directory: never over anything at `dst`, never following a symlink
+    /// at `rel`.
+    pub fn link_below(&self, rel: &Path, dst: &Path) -> io::Result<()> {
+        Ok(rustix::fs::linkat(
+            self.fd(),
+            rel,
+            rustix::fs::CWD,
+            dst,
+            AtFlags::empty(),
+        )?)
+    }
+
+    /// Opens the file at `rel` below this directory for reading, never
+    /// through a symlink at its last component.
+    pub fn open_below(&self, rel: &Path) -> io::Result<File> {
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let fd = rustix::fs::openat(self.fd(), rel, flags, Mode::empty())?;
+        Ok(File::from(fd))
+    }
+
     /// The lock file `name`, made private when missing. Only a regular
     /// file the effective user alone controls is used: a FIFO planted there
     /// would hang the open (hence `O_NONBLOCK`), a link would send it
@@ -345,6 +388,70 @@ fn may_create(path: &Path) -> Result<(), Distrust> {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    /// The wheel cache stamps a file from its metadata when it fills an
+    /// entry and checks it through the held handle before placing it: the
+    /// two must read the same facts, or every entry would look changed.
+    #[test]
+    fn files_below_a_held_directory_give_the_facts_their_metadata_gives() {
+        let scratch = tempfile::tempdir().unwrap();
+        let held = PrivateDir::open(scratch.path(), false).unwrap();
+        std::fs::create_dir(scratch.path().join("sub")).unwrap();
+        let file = scratch.path().join("sub/f.py");
+        std::fs::write(&file, b"x = 1\n").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o4755)).unwrap();
+        let rel = Path::new("sub/f.py");
+        let seen = held.private_file_below(rel).unwrap();
+        let meta = std::fs::symlink_metadata(&file).unwrap();
+        assert_eq!(seen, Some(FileFacts::of(&meta)));
+        assert_eq!(seen.map(|f| (f.size, f.mode)), Some((6, 0o4755)));
+
+        // What another account could change, and a link, are not private
+        // files; a missing file is an error.
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o664)).unwrap();
+        assert_eq!(held.private_file_below(rel).unwrap(), None);
+        std::os::unix::fs::symlink("f.py", scratch.path().join("sub/link")).unwrap();
+        assert_eq!(
+            held.private_file_below(Path::new("sub/link")).unwrap(),
+            None
+        );
+        assert!(held.private_file_below(Path::new("sub/gone")).is_err());
+    }
+
+    /// A hardlink made from below the held handle is the same file, never
+    /// made over something at its destination, and never from a link.
+    #[test]
+    fn links_and_opens_below_a_held_directory_never_follow_a_link() {
+        let scratch = tempfile::tempdir().unwrap();
+        let held = PrivateDir::open(scratch.path(), false).unwrap();
+        std::fs::write(scratch.path().join("f"), b"data").unwrap();
+        std::os::unix::fs::symlink("f", scratch.path().join("link")).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let dst = out.path().join("placed");
+        held.link_below(Path::new("f"), &dst).unwrap();
+        let (a, b) = (
+            std::fs::metadata(scratch.path().join("f")).unwrap(),
+            std::fs::metadata(&dst).unwrap(),
+        );
+        assert_eq!((a.dev(), a.ino()), (b.dev(), b.ino()));
+        let again = held.link_below(Path::new("f"), &dst).unwrap_err();
+        assert_eq!(again.kind(), io::ErrorKind::AlreadyExists);
+        let linked = out.path().join("from-link");
+        held.link_below(Path::new("link"), &linked).unwrap();
+        assert!(
+            std::fs::symlink_metadata(&linked)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        let mut text = String::new();
+        held.open_below(Path::new("f"))
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, "data");
+        assert!(held.open_below(Path::new("link")).is_err());
+    }
 
     #[test]
     fn a_directory_writable_by_others_is_refused() {

@@ -227,25 +227,24 @@ fn link_all(entry: &Entry, target: &Target, linker: &Linker) -> Result<()> {
         .collect();
     in_two(&work, |(index, dst)| {
         let file = &plan.files[*index];
-        let src = entry.source(file.scheme, &file.path);
+        let unusable = |reason: &str| Error::CacheUnusable {
+            path: entry.source(file.scheme, &file.path),
+            reason: reason.into(),
+        };
         if !entry.is_intact(*index) {
-            return Err(Error::CacheUnusable {
-                path: src,
-                reason: "the file changed since it was cached".into(),
-            });
+            return Err(unusable("the file changed since it was cached"));
         }
         let mode = pip_mode(file.executable, target.umask);
         let Some(stamp) = entry.manifest.stamps.get(*index) else {
-            return Err(Error::CacheUnusable {
-                path: src,
-                reason: "the manifest has no stamp for it".into(),
-            });
+            return Err(unusable("the manifest has no stamp for it"));
         };
-        let placed = match linker.place(&src, dst, mode, stamp) {
+        let below = Entry::below(file.scheme, &file.path);
+        let src = (entry.held(), below.as_path());
+        let placed = match linker.place(src, dst, mode, stamp) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let parent = dst.parent().unwrap_or(dst);
                 std::fs::create_dir_all(parent).map_err(Error::io("create directory", parent))?;
-                linker.place(&src, dst, mode, stamp)
+                linker.place(src, dst, mode, stamp)
             }
             placed => placed,
         };

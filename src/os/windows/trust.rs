@@ -17,6 +17,8 @@ use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::FileFacts;
+
 /// Whether pyvenv can decide here who controls a directory, and so keep a
 /// cache: not on Windows (see the module's text).
 pub const SUPPORTED: bool = false;
@@ -55,12 +57,6 @@ impl fmt::Display for Distrust {
 /// account's: always assumed on Windows, so the cache never hardlinks.
 pub fn is_root() -> bool {
     true
-}
-
-/// Whether a file is one the effective user alone may change: never
-/// known on Windows yet.
-pub fn is_private_file(_meta: &std::fs::Metadata) -> bool {
-    false
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -116,6 +112,21 @@ impl PrivateDir {
 
     /// The lock file `name`.
     pub fn open_lock(&self, _name: &str) -> io::Result<File> {
+        match self.never {}
+    }
+
+    /// The facts of the private file at `rel` below.
+    pub fn private_file_below(&self, _rel: &Path) -> io::Result<Option<FileFacts>> {
+        match self.never {}
+    }
+
+    /// Makes `dst` a new hardlink to the file at `rel` below.
+    pub fn link_below(&self, _rel: &Path, _dst: &Path) -> io::Result<()> {
+        match self.never {}
+    }
+
+    /// Opens the file at `rel` below for reading.
+    pub fn open_below(&self, _rel: &Path) -> io::Result<File> {
         match self.never {}
     }
 }

@@ -46,8 +46,8 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::os::checked::{checked_body, with_checksum};
-use crate::os::trust::{self, PrivateDir};
-use crate::os::{disk, meta};
+use crate::os::trust::PrivateDir;
+use crate::os::{FileFacts, disk, meta};
 use crate::seed::bytecode::Compiler;
 use crate::seed::wheel::{Scheme, WheelFile, WheelPlan};
 
@@ -72,12 +72,25 @@ pub struct FileStamp {
 
 impl FileStamp {
     pub(crate) fn of(meta: &fs::Metadata) -> FileStamp {
+        FileStamp::from(FileFacts::of(meta))
+    }
+}
+
+impl From<FileFacts> for FileStamp {
+    fn from(facts: FileFacts) -> FileStamp {
+        let FileFacts {
+            size,
+            mtime,
+            ino,
+            mode,
+            uid,
+        } = facts;
         FileStamp {
-            size: meta.len(),
-            mtime: meta::mtime(meta),
-            ino: meta::inode(meta).1,
-            mode: meta::mode(meta),
-            uid: meta::owner(meta),
+            size,
+            mtime,
+            ino,
+            mode,
+            uid,
         }
     }
 }
@@ -101,13 +114,23 @@ pub struct Entry {
     /// Its name in `wheels-v3`.
     name: String,
     /// The entry's directory, held open so `dir` stays this directory.
-    _held: PrivateDir,
+    held: PrivateDir,
 }
 
 impl Entry {
     /// Where the entry keeps the file of `scheme` at `path`.
     pub fn source(&self, scheme: Scheme, path: &str) -> PathBuf {
-        self.dir.join(scheme.dir_name()).join(path)
+        self.dir.join(Entry::below(scheme, path))
+    }
+
+    /// The same, relative to the entry's held directory.
+    pub fn below(scheme: Scheme, path: &str) -> PathBuf {
+        Path::new(scheme.dir_name()).join(path)
+    }
+
+    /// The entry's directory, held open: files are reached from it.
+    pub fn held(&self) -> &PrivateDir {
+        &self.held
     }
 
     /// Whether file `index` of the plan is as it was when the entry was
@@ -119,8 +142,10 @@ impl Entry {
         ) else {
             return false;
         };
-        fs::symlink_metadata(self.source(file.scheme, &file.path))
-            .is_ok_and(|meta| trust::is_private_file(&meta) && FileStamp::of(&meta) == *stamp)
+        matches!(
+            self.held.private_file_below(&Entry::below(file.scheme, &file.path)),
+            Ok(Some(facts)) if FileStamp::from(facts) == *stamp
+        )
     }
 
     /// Every file as the manifest recorded it?
@@ -267,7 +292,7 @@ impl WheelCache {
                 dir: held.path(),
                 manifest,
                 name: name.to_string(),
-                _held: held,
+                held,
             }),
             _ => match self.load(name) {
                 Some(entry) if entry.check() => Ok(entry),
@@ -293,7 +318,7 @@ impl WheelCache {
             dir: held.path(),
             manifest,
             name: name.to_string(),
-            _held: held,
+            held,
         })
     }
 
