@@ -4,19 +4,27 @@
 //! process group of its own (`CREATE_NEW_PROCESS_GROUP`), so Ctrl-C in
 //! the console reaches pyvenv alone.
 //!
-//! If pyvenv itself is killed, Windows closes its handles, the job's
-//! among them, and so ends the child and everything it started: the POSIX
-//! side's watchdog process is not needed here.
+//! Two jobs, because std cannot start a child suspended (to put it in a
+//! job before it runs):
 //!
-//! The child is put in the job just after it starts (std cannot start it
-//! suspended), so a grandchild it started in that first instant would
-//! escape; a Python interpreter starts nothing that early. Where no job
-//! can be made (a job inside a job was refused before Windows 8), the
-//! child alone is killed.
+//! - before its first child, pyvenv puts itself in a job of its own, once,
+//!   and holds the only handle until it ends; every process it starts is
+//!   born inside it, with all its descendants. However pyvenv ends, killed
+//!   outright included, Windows closes that handle and so ends everything
+//!   pyvenv started: the POSIX side's watchdog process is not needed here,
+//!   and no grandchild started in a child's first instant escapes it;
+//! - each child is then put in a job of its own (nested in pyvenv's; jobs
+//!   nest from Windows 8), which is what is terminated when the child
+//!   ends, is too slow, or pyvenv is interrupted. A grandchild started
+//!   before that assignment is outside this job, but not outside pyvenv's.
+//!
+//! Where a job cannot be made or joined (a job inside a job was refused
+//! before Windows 8), the child alone is killed.
 
 use std::os::windows::io::AsRawHandle;
 use std::os::windows::process::CommandExt;
 use std::process::{Child, Command};
+use std::sync::Once;
 
 use windows_sys::Win32::Foundation::{CloseHandle, HANDLE};
 use windows_sys::Win32::System::JobObjects::{
@@ -24,7 +32,7 @@ use windows_sys::Win32::System::JobObjects::{
     JOBOBJECT_EXTENDED_LIMIT_INFORMATION, JobObjectExtendedLimitInformation,
     SetInformationJobObject, TerminateJobObject,
 };
-use windows_sys::Win32::System::Threading::CREATE_NEW_PROCESS_GROUP;
+use windows_sys::Win32::System::Threading::{CREATE_NEW_PROCESS_GROUP, GetCurrentProcess};
 
 /// A Job object that kills what is in it when it is closed.
 struct Job(HANDLE);
@@ -79,12 +87,30 @@ impl Drop for Job {
     }
 }
 
+/// Puts pyvenv in a kill-on-close job of its own, once, so that every
+/// process it starts from now on, and their descendants, is born inside
+/// and ends when pyvenv does, however it ends.
+fn hold_everything_started() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if let Some(job) = Job::kill_on_close()
+            // SAFETY: the pseudo-handle of this process is always valid.
+            && job.assign(unsafe { GetCurrentProcess() })
+        {
+            // The handle stays open for pyvenv's life; Windows closes it
+            // as pyvenv ends, and that ends what is left in the job.
+            std::mem::forget(job);
+        }
+    });
+}
+
 /// What holds a child's tree: the child's own job, if one was made.
 pub struct Tree(Option<Job>);
 
-/// Starts `command` in a console process group of its own, then puts the
-/// child in a job of its own.
+/// Starts `command` inside pyvenv's job and in a console process group of
+/// its own, then puts the child in a job of its own.
 pub fn start(command: &mut Command) -> std::io::Result<(Child, Tree)> {
+    hold_everything_started();
     let child = command.creation_flags(CREATE_NEW_PROCESS_GROUP).spawn()?;
     let job = Job::kill_on_close().filter(|job| job.assign(child.as_raw_handle()));
     Ok((child, Tree(job)))
