@@ -13,6 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod support;
+use support::terminal_job::as_a_terminal_job;
 
 fn trials() -> usize {
     std::env::var("PYVENV_FAULT_TRIALS")
@@ -53,17 +54,17 @@ impl Rng {
     }
 }
 
+/// pyvenv making `target`, started as a shell starts a job, so that the
+/// harness's SIGINT reaches it even when the tests run in a script's
+/// background (which ignores SIGINT for them).
 fn spawn(python: &Path, target: &Path, with_pip: bool) -> Child {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pyvenv"));
     cmd.arg("-p").arg(python);
     if !with_pip {
         cmd.arg("--without-pip");
     }
-    cmd.arg(target)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+    cmd.arg(target).stdout(Stdio::null()).stderr(Stdio::piped());
+    as_a_terminal_job(&mut cmd).spawn().unwrap()
 }
 
 /// How long one undisturbed run takes, to spread the faults over it.
@@ -138,10 +139,15 @@ fn harness(signal: libc::c_int, with_pip: bool) {
     let normal = runs[1];
     let window = (normal.as_micros() as u64 * 6 / 5).max(1);
     let mut outcomes = [0usize; 2];
+    let mut stopped = 0;
     for trial in 0..trials() {
         let target = scratch.path().join(format!("env{trial}"));
         let mut child = spawn(&python, &target, with_pip);
-        std::thread::sleep(Duration::from_micros(rng.below(window)));
+        // The first trial signals at once, before pyvenv can have
+        // finished, so at least one run surely meets the signal.
+        if trial > 0 {
+            std::thread::sleep(Duration::from_micros(rng.below(window)));
+        }
         // SAFETY: kill on our own child's pid.
         unsafe {
             libc::kill(child.id() as i32, signal);
@@ -181,12 +187,21 @@ fn harness(signal: libc::c_int, with_pip: bool) {
         }
         assert_all_or_nothing(&target, with_pip, &what);
         outcomes[usize::from(target.exists())] += 1;
+        stopped += usize::from(!status.success());
     }
     eprintln!(
-        "signal {signal}, pip {with_pip}: {} trials, {} left no env, {} a complete one",
+        "signal {signal}, pip {with_pip}: {} trials, {stopped} stopped by it, {} left no env, \
+         {} a complete one",
         trials(),
         outcomes[0],
         outcomes[1]
+    );
+    // Every run finishing would mean the signal never reached pyvenv (an
+    // ignored SIGINT, as a script's background job inherits it), and
+    // nothing above would have been tested.
+    assert!(
+        stopped > 0,
+        "signal {signal}: no run was stopped by it; is it ignored?"
     );
     // A later run in the same parent sweeps what killed runs left behind.
     let status = spawn(&python, &scratch.path().join("after"), false)

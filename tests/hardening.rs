@@ -17,6 +17,7 @@ mod support;
 #[path = "common/refusal.rs"]
 mod refusal;
 use refusal::{listing, names_in, refused_by};
+use support::terminal_job::as_a_terminal_job;
 
 fn python() -> Option<PathBuf> {
     support::pyenv_python(12)
@@ -458,19 +459,6 @@ fn a_sigkill_during_a_real_ensurepip_leaves_nothing_writing_into_the_stage() {
         (libc::SIGHUP, true),
     ] {
         killed_during_ensurepip(&py, signal, to_group);
-    }
-}
-
-/// `command` with SIGINT at its default, as an interactive shell starts a
-/// job: a test run in the background of a script (`cmd &`) inherits SIGINT
-/// ignored, which pyvenv rightly keeps, as a shell means it.
-fn as_a_terminal_job(command: &mut Command) -> &mut Command {
-    // SAFETY: between fork and exec only the async-signal-safe `signal`.
-    unsafe {
-        command.pre_exec(|| {
-            libc::signal(libc::SIGINT, libc::SIG_DFL);
-            Ok(())
-        })
     }
 }
 

@@ -1,67 +1,33 @@
-//! SIGINT, SIGTERM and SIGHUP become an orderly stop; SIGXFSZ becomes an
-//! error.
+//! Ctrl-C, `kill`, and a closed terminal or console become an orderly
+//! stop.
 //!
-//! The handler only records the signal; the builder asks [`check`] between
-//! steps (and while it waits for a child process or a lock), so an
-//! interrupted run unwinds through the same code as any other failure: the
-//! half-built staging directory is removed and the target is left as it
-//! was. The handlers are installed without `SA_RESTART`, so a call blocked
-//! in the kernel (a lock, an open of a FIFO) returns `EINTR` at once and the
-//! wait around it sees the flag, instead of the kernel quietly resuming it.
-//! The signal is process-wide state by nature, which is why this one module
-//! holds a static.
+//! The platform's handler (`interrupt/unix.rs`: signals;
+//! `windows/interrupt.rs`: the console's control events) only records
+//! what arrived, as the number of the POSIX signal it stands for, so the
+//! rest of pyvenv, and its exit status (128 + the number), is the same
+//! everywhere. The builder asks [`check`] between steps (and while it
+//! waits for a child process or a lock), so an interrupted run unwinds
+//! through the same code as any other failure: the half-built staging
+//! directory is removed and the target is left as it was. What arrived is
+//! process-wide state by nature, which is why this one module holds a
+//! static.
 
 use std::sync::atomic::{AtomicI32, Ordering};
 
 use crate::error::{Error, Result};
 
+#[cfg_attr(unix, path = "interrupt/unix.rs")]
+#[cfg_attr(windows, path = "windows/interrupt.rs")]
+mod platform;
+
+pub use platform::install;
+
 static RECEIVED: AtomicI32 = AtomicI32::new(0);
 
-extern "C" fn record(signal: libc::c_int) {
-    // Only an atomic store: nothing else is async-signal-safe here.
+/// Notes that `signal` (a POSIX signal's number) arrived. Only an atomic
+/// store, so a signal handler may call it.
+fn record(signal: i32) {
     RECEIVED.store(signal, Ordering::SeqCst);
-}
-
-/// The signals that stop a run in order: Ctrl-C, `kill`, and a closed
-/// terminal or ssh session.
-const STOPPING: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
-
-/// Routes SIGINT, SIGTERM and SIGHUP to [`check`] instead of killing the
-/// process; ignores SIGXFSZ, so a file-size limit (`ulimit -f`) is a write
-/// failing with `File too large` (as `python -m venv` reports it) rather
-/// than a silent death that leaves the staging directory behind; and takes
-/// back SIGCHLD's default: a parent that ignored it (which survives exec)
-/// would have the kernel reap pyvenv's children before pyvenv could learn
-/// how they ended.
-pub fn install() {
-    // SAFETY: setting a signal's disposition to a default or to ignore
-    // involves no handler.
-    unsafe {
-        libc::signal(libc::SIGCHLD, libc::SIG_DFL);
-        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-    }
-    for signal in STOPPING {
-        // SAFETY: sigaction is plain data; zeroed is a valid empty value
-        // (no flags, so no SA_RESTART), filled in below.
-        let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
-        action.sa_sigaction = record as *const () as libc::sighandler_t;
-        let mut before: libc::sigaction = unsafe { std::mem::zeroed() };
-        // SAFETY: `record` is an `extern "C"` function that only performs
-        // an atomic store, which is async-signal-safe; both pointers are
-        // valid for the call.
-        unsafe {
-            libc::sigemptyset(&mut action.sa_mask);
-            libc::sigaction(signal, &action, &mut before);
-        }
-        // A signal the parent ignored stays ignored, as a shell means it
-        // for a job in the background (`pyvenv env &`) or under `nohup`,
-        // and CPython honours it for SIGINT: Ctrl-C meant for the shell is
-        // not ours.
-        if before.sa_sigaction == libc::SIG_IGN {
-            // SAFETY: putting back the disposition the process started with.
-            unsafe { libc::sigaction(signal, &before, std::ptr::null_mut()) };
-        }
-    }
 }
 
 /// The signal received so far, if any.
@@ -72,8 +38,8 @@ pub fn received() -> Option<i32> {
     }
 }
 
-/// Fails with [`Error::Interrupted`] once SIGINT, SIGTERM or SIGHUP has
-/// arrived.
+/// Fails with [`Error::Interrupted`] once a stopping signal (or console
+/// event) has arrived.
 pub fn check() -> Result<()> {
     match received() {
         None => Ok(()),

@@ -8,12 +8,14 @@
 //! `activation`): only [`crate::error`] for the errors it returns.
 //!
 //! One module per concern, with one public interface; where the platforms
-//! differ, the implementation is chosen here, once, as Rust's own
-//! `std::sys` chooses it: `X.rs` is the POSIX one (where Linux and macOS
-//! differ, `X/linux.rs` and `X/macos.rs` beside it), `windows/X.rs` the
-//! Windows one, and nothing above
-//! this module names a platform. `checked`, `disk`, `pipes` and `random` are the
-//! same everywhere.
+//! differ, the implementation is chosen once, as Rust's own `std::sys`
+//! chooses it, and nothing above this module names a platform. Where only
+//! the system calls differ (`child`, `dir`, `interrupt`), `X.rs` holds what
+//! is the same everywhere and chooses its platform half: `X/unix.rs` (with
+//! `X/linux.rs` and `X/macos.rs` beside it where those two differ) or
+//! `windows/X.rs`. Where the whole concern differs, it is chosen here:
+//! `X.rs` is the POSIX one, `windows/X.rs` the Windows one. `checked`,
+//! `disk`, `pipes` and `random` are the same everywhere.
 
 /// What the wheel cache records of a file to tell later that it is still
 /// the file it placed there: read from a held directory's handle
@@ -48,16 +50,13 @@ impl FileFacts {
 }
 
 pub mod checked;
+pub mod child;
+pub mod dir;
 pub mod disk;
+pub mod interrupt;
 pub mod pipes;
 pub mod random;
 
-#[cfg(unix)]
-pub mod child;
-#[cfg(unix)]
-pub mod dir;
-#[cfg(unix)]
-pub mod interrupt;
 #[cfg(unix)]
 pub mod lock;
 #[cfg(unix)]
@@ -69,15 +68,6 @@ pub mod reflink;
 #[cfg(unix)]
 pub mod trust;
 
-#[cfg(windows)]
-#[path = "windows/child.rs"]
-pub mod child;
-#[cfg(windows)]
-#[path = "windows/dir.rs"]
-pub mod dir;
-#[cfg(windows)]
-#[path = "windows/interrupt.rs"]
-pub mod interrupt;
 #[cfg(windows)]
 #[path = "windows/lock.rs"]
 pub mod lock;

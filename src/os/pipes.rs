@@ -1,6 +1,6 @@
 //! A child's output, read on threads so that waiting for it can keep a
 //! deadline, and what a finished child printed. The same on every
-//! platform; `child.rs` (and `windows/child.rs`) start and stop children.
+//! platform; `child.rs` starts, waits for and stops children.
 
 use std::io::Read;
 use std::process::ExitStatus;

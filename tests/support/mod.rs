@@ -17,6 +17,8 @@ mod chroot;
 mod chroot;
 pub mod portable;
 pub mod target;
+#[cfg(unix)]
+pub mod terminal_job;
 
 /// pyenv's CPython 3.`minor`, or a visible skip of the calling test (for a
 /// file that declares `#[macro_use] mod support;`).

@@ -1,30 +1,30 @@
-//! Running a child process (the target python, the environment's python)
-//! on Windows, so that nothing it starts outlives what pyvenv needs of it.
+//! Windows: a child's tree is held by Job objects made to kill everything
+//! in them when their last handle closes
+//! (`JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE`), and the child gets a console
+//! process group of its own (`CREATE_NEW_PROCESS_GROUP`), so Ctrl-C in
+//! the console reaches pyvenv alone.
 //!
-//! Every child is put in a Job object made to kill everything in it when
-//! its last handle closes (`JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE`), and in a
-//! console process group of its own (`CREATE_NEW_PROCESS_GROUP`), so:
+//! Two jobs, because std cannot start a child suspended (to put it in a
+//! job before it runs):
 //!
-//! - a time limit holds whatever the child's own children do: output is
-//!   read on threads (`pipes.rs`) while this thread watches the clock;
-//! - when the child ends, is too slow, or pyvenv is interrupted, the whole
-//!   job is terminated, so no process is left behind;
-//! - Ctrl-C in the console reaches pyvenv alone, and pyvenv stops the
-//!   child itself and reports the interruption;
-//! - if pyvenv itself is killed, Windows closes its handles, the job's
-//!   among them, and so ends the child and everything it started: the
-//!   POSIX side's watchdog process is not needed here.
+//! - before its first child, pyvenv puts itself in a job of its own, once,
+//!   and holds the only handle until it ends; every process it starts is
+//!   born inside it, with all its descendants. However pyvenv ends, killed
+//!   outright included, Windows closes that handle and so ends everything
+//!   pyvenv started: the POSIX side's watchdog process is not needed here,
+//!   and no grandchild started in a child's first instant escapes it;
+//! - each child is then put in a job of its own (nested in pyvenv's; jobs
+//!   nest from Windows 8), which is what is terminated when the child
+//!   ends, is too slow, or pyvenv is interrupted. A grandchild started
+//!   before that assignment is outside this job, but not outside pyvenv's.
 //!
-//! The child is put in the job just after it starts (std cannot start it
-//! suspended), so a grandchild it started in that first instant would
-//! escape; a Python interpreter starts nothing that early. Where no job
-//! can be made (a job inside a job was refused before Windows 8), the
-//! child alone is killed.
+//! Where a job cannot be made or joined (a job inside a job was refused
+//! before Windows 8), the child alone is killed.
 
 use std::os::windows::io::AsRawHandle;
 use std::os::windows::process::CommandExt;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command};
+use std::sync::Once;
 
 use windows_sys::Win32::Foundation::{CloseHandle, HANDLE};
 use windows_sys::Win32::System::JobObjects::{
@@ -32,20 +32,16 @@ use windows_sys::Win32::System::JobObjects::{
     JOBOBJECT_EXTENDED_LIMIT_INFORMATION, JobObjectExtendedLimitInformation,
     SetInformationJobObject, TerminateJobObject,
 };
-use windows_sys::Win32::System::Threading::CREATE_NEW_PROCESS_GROUP;
-
-use crate::error::{Error, Result};
-use crate::os::interrupt;
-use crate::os::pipes::{Capture, finished};
-pub use crate::os::pipes::{Ending, Finished};
+use windows_sys::Win32::System::Threading::{CREATE_NEW_PROCESS_GROUP, GetCurrentProcess};
 
 /// A Job object that kills what is in it when it is closed.
 struct Job(HANDLE);
 
 impl Job {
-    /// A job holding `child`; `None` if none can be made.
-    fn holding(child: &Child) -> Option<Job> {
-        // SAFETY: no attributes and no name are valid arguments.
+    /// A new, empty job; `None` if none can be made.
+    fn kill_on_close() -> Option<Job> {
+        // SAFETY: no attributes and no name are valid arguments; the
+        // handle is not inheritable, so no child holds the job open.
         let handle = unsafe { CreateJobObjectW(std::ptr::null(), std::ptr::null()) };
         if handle.is_null() {
             return None;
@@ -64,10 +60,13 @@ impl Job {
                 size,
             )
         };
+        (limited != 0).then_some(job)
+    }
+
+    /// Puts the process `process` in this job.
+    fn assign(&self, process: HANDLE) -> bool {
         // SAFETY: both handles are open.
-        let assigned =
-            limited != 0 && unsafe { AssignProcessToJobObject(job.0, child.as_raw_handle()) } != 0;
-        assigned.then_some(job)
+        unsafe { AssignProcessToJobObject(self.0, process) != 0 }
     }
 
     fn kill(&self) {
@@ -88,112 +87,55 @@ impl Drop for Job {
     }
 }
 
-/// A child in its own job, its output read on threads.
-pub struct Running {
-    child: Child,
-    done: bool,
-    job: Option<Job>,
-    stdout: Capture,
-    stderr: Capture,
+/// Puts pyvenv in a kill-on-close job of its own, once, so that every
+/// process it starts from now on, and their descendants, is born inside
+/// and ends when pyvenv does, however it ends.
+fn hold_everything_started() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if let Some(job) = Job::kill_on_close()
+            // SAFETY: the pseudo-handle of this process is always valid.
+            && job.assign(unsafe { GetCurrentProcess() })
+        {
+            // The handle stays open for pyvenv's life; Windows closes it
+            // as pyvenv ends, and that ends what is left in the job.
+            std::mem::forget(job);
+        }
+    });
 }
 
-/// Starts `command` with stdin from NUL, in a job and a console process
-/// group of its own; stdout and stderr are captured when `capture`.
-pub fn spawn(command: &mut Command, capture: bool) -> std::io::Result<Running> {
-    if capture {
-        command.stdout(Stdio::piped()).stderr(Stdio::piped());
-    }
-    let mut child = command
-        .stdin(Stdio::null())
-        .creation_flags(CREATE_NEW_PROCESS_GROUP)
-        .spawn()?;
-    let job = Job::holding(&child);
-    let stdout = Capture::start(child.stdout.take());
-    let stderr = Capture::start(child.stderr.take());
-    Ok(Running {
-        child,
-        done: false,
-        job,
-        stdout,
-        stderr,
-    })
+/// What holds a child's tree: the child's own job, if one was made.
+pub struct Tree(Option<Job>);
+
+/// Starts `command` inside pyvenv's job and in a console process group of
+/// its own, then puts the child in a job of its own.
+pub fn start(command: &mut Command) -> std::io::Result<(Child, Tree)> {
+    hold_everything_started();
+    let child = command.creation_flags(CREATE_NEW_PROCESS_GROUP).spawn()?;
+    let job = Job::kill_on_close().filter(|job| job.assign(child.as_raw_handle()));
+    Ok((child, Tree(job)))
 }
 
-impl Running {
-    /// Waits until the child exits, `deadline` passes (`None`: no limit)
-    /// or pyvenv is interrupted. The child's whole job is killed in every
-    /// case; an interruption is [`Error::Interrupted`].
-    pub fn wait(&mut self, deadline: Option<Instant>) -> std::io::Result<Result<Ending>> {
-        let mut pause = Duration::from_micros(500);
-        loop {
-            if let Some(status) = self.child.try_wait()? {
-                self.stop();
-                let grace = Instant::now() + Duration::from_millis(500);
-                let stdout = self.stdout.finish(grace);
-                let stderr = self.stderr.finish(grace);
-                return Ok(Ok(Ending::Exited {
-                    status,
-                    stdout,
-                    stderr,
-                }));
-            }
-            if let Some(signal) = interrupt::received() {
-                self.stop();
-                return Ok(Err(Error::Interrupted(signal)));
-            }
-            if deadline.is_some_and(|d| Instant::now() >= d) {
-                self.stop();
-                return Ok(Ok(Ending::TimedOut));
-            }
-            std::thread::sleep(pause);
-            pause = (pause * 2).min(Duration::from_millis(20));
-        }
-    }
+/// Whether the child has exited.
+pub fn has_exited(child: &mut Child) -> std::io::Result<bool> {
+    Ok(child.try_wait()?.is_some())
+}
 
-    /// Kills the job (or, without one, the child) and waits for the child.
-    fn stop(&mut self) {
-        if self.done {
-            return;
-        }
-        match self.job.take() {
+impl Tree {
+    /// Kills the child's job (or, without one, the child alone).
+    pub fn kill(&mut self, child: &mut Child) {
+        match self.0.take() {
             Some(job) => job.kill(),
             None => {
-                let _ = self.child.kill();
+                let _ = child.kill();
             }
         }
-        let _ = self.child.wait();
-        self.done = true;
     }
-}
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-/// Runs `command` with its output captured; kills it if pyvenv is
-/// interrupted. `what` names the program in an error.
-pub fn run_captured(command: &mut Command, what: &std::path::Path) -> Result<Finished> {
-    let mut running = spawn(command, true).map_err(Error::io("run", what))?;
-    finished(running.wait(None), what)
+    /// Nothing to let go of: the job went with [`Tree::kill`].
+    pub fn release(&mut self) {}
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_child_runs_in_a_job_and_its_output_is_read() {
-        let mut command = Command::new("cmd");
-        command.args(["/c", "echo", "from the child"]);
-        let mut running = spawn(&mut command, true).unwrap();
-        assert!(running.job.is_some(), "the child is in a job");
-        let ending = running.wait(None).unwrap();
-        let Ok(Ending::Exited { status, stdout, .. }) = ending else {
-            panic!("the child did not exit");
-        };
-        assert!(status.success());
-        assert!(String::from_utf8_lossy(&stdout).contains("from the child"));
-    }
-}
+#[path = "child_tests.rs"]
+mod tests;

@@ -1,4 +1,4 @@
-//! A directory opened once and held, on Windows.
+//! Windows: a directory opened once and held.
 //!
 //! POSIX works relative to an open directory (`openat`); Windows' std has
 //! no such calls, but it has something POSIX lacks: a directory opened
@@ -22,41 +22,19 @@ use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::os::windows::ffi::OsStrExt;
 use std::os::windows::fs::OpenOptionsExt;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use windows_sys::Win32::Storage::FileSystem::{
     FILE_FLAG_BACKUP_SEMANTICS, FILE_FLAG_OPEN_REPARSE_POINT, FILE_SHARE_READ, FILE_SHARE_WRITE,
     MoveFileExW,
 };
 
-use crate::error::{Error, Result};
+use super::{Dir, Kind, Stat};
+use crate::error::Result;
 use crate::os::meta::{file_id, open_for_metadata};
 
-/// What kind of thing an entry is, its link not followed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// A directory.
-    Dir,
-    /// A regular file.
-    File,
-    /// A symbolic link or a junction.
-    Symlink,
-    /// Anything else.
-    Other,
-}
-
-/// Which file an entry is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stat {
-    /// The volume's serial number.
-    pub dev: u64,
-    /// The file's index on that volume.
-    pub ino: u64,
-    /// Always 0: see [`Stat::owned_by_me`].
-    pub uid: u32,
-    /// What it is.
-    pub kind: Kind,
-}
+/// What a [`Dir`] holds: a handle that keeps the directory in place.
+pub(super) type Handle = File;
 
 impl Stat {
     /// The stat of an open file.
@@ -80,11 +58,6 @@ impl Stat {
         })
     }
 
-    /// Whether both name the same file.
-    pub fn same_as(&self, other: &Stat) -> bool {
-        self.dev == other.dev && self.ino == other.ino
-    }
-
     /// Never: who owns a file is not read on Windows yet, and what needs
     /// to know (sweeping a killed run's leftovers) is better left undone.
     pub fn owned_by_me(&self) -> bool {
@@ -102,14 +75,6 @@ pub fn stat_path(path: &Path) -> io::Result<Stat> {
 pub fn is_not_a_directory(e: &io::Error) -> bool {
     const ERROR_DIRECTORY: i32 = 267;
     e.kind() == io::ErrorKind::NotADirectory || e.raw_os_error() == Some(ERROR_DIRECTORY)
-}
-
-/// An open directory that cannot be renamed or removed while it is held,
-/// and the path it was opened by.
-#[derive(Debug)]
-pub struct Dir {
-    handle: File,
-    path: PathBuf,
 }
 
 impl Dir {
@@ -148,16 +113,6 @@ impl Dir {
     /// directory's own path serves, since it cannot be renamed meanwhile.
     pub fn anchored_path(&self) -> Option<PathBuf> {
         None
-    }
-
-    /// The path this directory was opened by.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// The path of `name` inside.
-    pub fn child_path(&self, name: &OsStr) -> PathBuf {
-        self.path.join(name)
     }
 
     /// This directory's own stat.
@@ -256,68 +211,21 @@ impl Dir {
         Ok(None)
     }
 
-    /// Removes everything inside this directory, which stays. A link is
-    /// removed, never followed; a directory is held while it is emptied.
-    pub fn remove_contents(&self) -> Result<()> {
-        for name in self.names().map_err(Error::io("list", &self.path))? {
-            self.remove_tree(&name)?;
-        }
-        Ok(())
+    /// Never, as [`Dir::find_mount_point`] says.
+    pub(super) fn is_mount_point(
+        &self,
+        _name: &OsStr,
+        _own: &Stat,
+        _child: &Stat,
+    ) -> io::Result<bool> {
+        Ok(false)
     }
 
-    /// Removes the entry `name` (a whole tree, if it is a directory).
-    pub fn remove_tree(&self, name: &OsStr) -> Result<()> {
-        let path = self.child_path(name);
-        let Some(child) = self.stat_child(name).map_err(Error::io("inspect", &path))? else {
-            return Ok(());
-        };
-        if child.kind != Kind::Dir {
-            return self.remove_file(name).map_err(Error::io("remove", &path));
-        }
-        match self.open_dir(name) {
-            Ok(sub) => {
-                if !sub
-                    .stat()
-                    .map_err(Error::io("inspect", &path))?
-                    .same_as(&child)
-                {
-                    return Err(Error::io("remove", &path)(io::Error::other(
-                        "it was replaced while pyvenv removed it",
-                    )));
-                }
-                sub.remove_contents()?;
-                // The handle keeps the directory from being removed, too.
-                drop(sub);
-            }
-            Err(e) if is_not_a_directory(&e) => {
-                return self.remove_file(name).map_err(Error::io("remove", &path));
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(Error::io("open", &path)(e)),
-        }
-        match fs::remove_dir(&path) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(Error::io("remove", &path)(e)),
+    /// Removes the empty subdirectory `name`; gone already is no error.
+    pub(super) fn remove_empty_dir(&self, name: &OsStr) -> io::Result<()> {
+        match fs::remove_dir(self.child_path(name)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
-        }
-    }
-
-    /// The first link on the way from this directory down `relative`, if
-    /// any. Stops quietly at the first entry missing or not a directory.
-    pub fn first_link_on(&self, relative: &Path) -> io::Result<Option<PathBuf>> {
-        let mut names = relative.components().filter_map(|c| match c {
-            Component::Normal(name) => Some(name),
-            _ => None,
-        });
-        let Some(first) = names.next() else {
-            return Ok(None);
-        };
-        match self.stat_child(first)? {
-            Some(stat) if stat.kind == Kind::Symlink => Ok(Some(self.child_path(first))),
-            Some(stat) if stat.kind == Kind::Dir => {
-                let rest: PathBuf = names.collect();
-                self.open_dir(first)?.first_link_on(&rest)
-            }
-            _ => Ok(None),
         }
     }
 }
