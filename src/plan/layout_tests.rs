@@ -1,39 +1,17 @@
 //! Per-version rules of CPython's venv, checked without the interpreters.
 
 use super::*;
-use crate::interpreter::probe::VenvScheme;
+use crate::plan::test_targets;
 
 fn python(version: (u32, u32, u32)) -> BaseInterpreter {
     let short = format!("{}.{}", version.0, version.1);
-    let exe = PathBuf::from(format!("/opt/py/bin/python{short}"));
-    BaseInterpreter {
+    test_targets::posix(
+        "cpython",
         version,
-        executable: exe.clone(),
-        base_executable: (version >= (3, 7, 0)).then(|| exe.clone()),
-        real_executable: exe,
-        is_64bit: true,
-        implementation: "cpython".into(),
-        abiflags: String::new(),
-        stdlib: PathBuf::from(format!("/opt/py/lib/python{short}")),
-        fs_encoding: "utf-8".into(),
-        platform: "linux".into(),
-        os_name: "posix".into(),
-        python_build: false,
-        gil_disabled: false,
-        pyvenv_launcher: None,
-        pypy_portable: false,
-        venv_scm_flag: version >= (3, 13, 0),
-        venv_scheme: (version >= (3, 11, 0)).then(|| VenvScheme {
-            scripts: "bin".into(),
-            include: format!("include/python{short}").into(),
-            purelib: format!("lib/python{short}/site-packages").into(),
-            platlib: format!("lib/python{short}/site-packages").into(),
-        }),
-        has_ensurepip: true,
-        wheels: Vec::new(),
-        cache_tag: Some("cpython-3x".into()),
-        magic: String::new(),
-    }
+        &format!("/opt/py/bin/python{short}"),
+        &format!("/opt/py/lib/python{short}"),
+        &format!("python{short}"),
+    )
 }
 
 fn plan(version: (u32, u32, u32), options: &Options) -> Layout {

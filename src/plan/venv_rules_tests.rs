@@ -4,41 +4,19 @@
 use std::path::{Path, PathBuf};
 
 use super::*;
-use crate::interpreter::probe::VenvScheme;
 use crate::plan::layout::Layout;
 use crate::plan::options::{Options, RouteChoice};
+use crate::plan::test_targets;
 
 /// A target as its probe would describe it: `exe` is the base executable.
 fn target(implementation: &str, version: (u32, u32, u32), exe: &str, lib: &str) -> BaseInterpreter {
-    let exe = PathBuf::from(exe);
-    BaseInterpreter {
-        version,
-        executable: exe.clone(),
-        base_executable: Some(exe.clone()),
-        real_executable: exe,
-        is_64bit: true,
-        implementation: implementation.into(),
-        abiflags: String::new(),
-        stdlib: PathBuf::from(format!("/usr/lib/{lib}")),
-        fs_encoding: "utf-8".into(),
-        platform: "linux".into(),
-        os_name: "posix".into(),
-        python_build: false,
-        gil_disabled: false,
-        pyvenv_launcher: None,
-        pypy_portable: false,
-        venv_scm_flag: implementation == "cpython" && version >= (3, 13, 0),
-        venv_scheme: Some(VenvScheme {
-            scripts: "bin".into(),
-            include: format!("include/{lib}").into(),
-            purelib: format!("lib/{lib}/site-packages").into(),
-            platlib: format!("lib/{lib}/site-packages").into(),
-        }),
-        has_ensurepip: true,
-        wheels: Vec::new(),
-        cache_tag: Some("cpython-3x".into()),
-        magic: String::new(),
-    }
+    let stdlib = format!("/usr/lib/{lib}");
+    let mut python = test_targets::posix(implementation, version, exe, &stdlib, lib);
+    // Reported at every version here, so a rule that must not read them
+    // before its version is seen not to.
+    python.base_executable = Some(PathBuf::from(exe));
+    python.venv_scheme = Some(test_targets::posix_scheme(lib));
+    python
 }
 
 fn cpython(minor: u32) -> BaseInterpreter {
