@@ -3,9 +3,10 @@
 //! to the probe is added to the tests once, and each test file says only
 //! how its target differs.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::interpreter::probe::{BaseInterpreter, VenvScheme};
+use crate::os::paths;
 
 /// A CPython (or `implementation`) on Linux: `exe` is `sys.executable`,
 /// reported as `sys._base_executable` too from 3.7; `lib` names its
@@ -86,4 +87,17 @@ pub fn mac(version: (u32, u32, u32)) -> BaseInterpreter {
     python.base_executable = (version >= (3, 7, 0)).then(|| stub.clone());
     python.pyvenv_launcher = (version < (3, 8, 0)).then_some(stub);
     python
+}
+
+/// An absolute path written POSIX-style in a test, as the host spells the
+/// plan's paths: itself on POSIX; on Windows, on the current drive
+/// (`/w/env` is `Z:\w\env` under Wine), since `ntpath.abspath` adds it.
+pub fn host_abs(posix: &str) -> PathBuf {
+    paths::absolute(Path::new("/"), Path::new(posix))
+}
+
+/// A path as `pyvenv.cfg`'s `home` records it (normalised by the host's
+/// rules): itself on POSIX, `\opt\py\bin` on Windows.
+pub fn host_norm(posix: &str) -> String {
+    paths::normpath(Path::new(posix)).display().to_string()
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::*;
 use crate::plan::layout::Layout;
 use crate::plan::target_os::TargetOs;
-use crate::plan::test_targets;
+use crate::plan::test_targets::{self, host_abs, host_norm};
 use crate::plan::venv_rules::VenvRules;
 
 /// The whole plan for `env` in `/w`.
@@ -282,7 +282,10 @@ fn a_windows_target_is_built_by_its_own_venv_with_scripts_in_scripts() {
     assert!(layout.lib64.is_none());
     let old = plan_env(&test_targets::windows((3, 9, 1)), &copies());
     assert_eq!(old.bin_name, Path::new("Scripts"));
-    assert_eq!(old.site_packages, Path::new(r"/w/env/Lib\site-packages"));
+    assert_eq!(
+        old.site_packages,
+        host_abs("/w/env").join(r"Lib\site-packages")
+    );
     assert_eq!(old.delegation.expect("delegated").args, ["-m", "venv"]);
 }
 
@@ -304,7 +307,8 @@ fn a_macos_framework_build_links_its_stub_not_the_app_inside() {
         let stub =
             format!("/Library/Frameworks/Python.framework/Versions/3.{minor}/bin/python3.{minor}");
         assert_eq!(layout.base_executable, Path::new(&stub), "3.{minor}");
-        let home = format!("home = /Library/Frameworks/Python.framework/Versions/3.{minor}/bin\n");
+        let bin = format!("/Library/Frameworks/Python.framework/Versions/3.{minor}/bin");
+        let home = format!("home = {}\n", host_norm(&bin));
         assert!(layout.cfg.starts_with(&home), "{}", layout.cfg);
     }
     // __PYVENV_LAUNCHER__ means nothing on Linux, whose 3.6 venv ignores it.
