@@ -54,7 +54,9 @@ pub fn env_dir(dir: &Path, cwd: &Path) -> Result<PathBuf> {
             separator: paths::PATH_LIST_SEPARATOR,
         });
     }
-    paths::holdable(&absolute)?;
+    // Checked as given: Windows' abspath turns `C:\w\NUL` into `\\.\NUL`
+    // and drops a trailing dot, hiding what was asked for.
+    paths::holdable(&cwd.join(dir))?;
     Ok(absolute)
 }
 
