@@ -28,12 +28,30 @@ pub enum Error {
     )]
     NotUtf8(PathBuf),
 
-    /// The activation scripts put `bin` on PATH, so `:` would split it.
+    /// The activation scripts put the scripts directory on PATH, so the
+    /// host's PATH separator (`:`, `;` on Windows) would split it.
     #[error(
-        "Refusing to create a venv in {} because it contains the PATH separator :.",
-        .0.display()
+        "Refusing to create a venv in {} because it contains the PATH separator {separator}.",
+        path.display()
     )]
-    PathSeparator(PathBuf),
+    PathSeparator {
+        /// The environment, absolute.
+        path: PathBuf,
+        /// `os.pathsep` of the host.
+        separator: char,
+    },
+
+    /// A path this system's file names cannot hold (Windows: `<>:"|?*`,
+    /// control characters, device names such as `NUL`, a trailing dot).
+    #[error("refusing the path {}: {component} {why}", path.display())]
+    Unholdable {
+        /// The environment, absolute.
+        path: PathBuf,
+        /// The part of it at fault, quoted for the message.
+        component: String,
+        /// What is wrong with it, as a predicate.
+        why: String,
+    },
 
     /// A value pyvenv would write into `pyvenv.cfg` holds a line break,
     /// which would add a line (a key) of its own.

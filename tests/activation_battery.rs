@@ -5,6 +5,8 @@
 //! on stderr saying so (`bash .ci/install-shells` installs them all).
 //!
 //! What each run checks is described in `tests/common/activation_scripts.rs`.
+// Needs a POSIX host: named, with why, in tests/support (POSIX_ONLY).
+#![cfg(unix)]
 
 #[path = "common/activation_scripts.rs"]
 mod activation_scripts;

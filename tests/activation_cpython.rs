@@ -6,6 +6,8 @@
 //! It is expected to fail, listing every environment and shell where
 //! CPython's scripts ran code from a directory name or prompt, garbled a
 //! value, or left state behind. Without the variable it says it skipped.
+// Needs a POSIX host: named, with why, in tests/support (POSIX_ONLY).
+#![cfg(unix)]
 
 #[path = "common/activation_scripts.rs"]
 mod activation_scripts;

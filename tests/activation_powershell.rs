@@ -9,6 +9,8 @@
 //!
 //! The grammar comes from PyPI; `.ci/install-shells` puts it in
 //! `/opt/pyvenv-tools` (or name another python with `PYVENV_TS_PYTHON`).
+// Needs a POSIX host: named, with why, in tests/support (POSIX_ONLY).
+#![cfg(unix)]
 
 #[path = "common/activation_scripts.rs"]
 mod activation_scripts;

@@ -1,5 +1,7 @@
 //! pyvenv's cache directory: unpacked wheels shared by concurrent runs and
 //! checked before use, and interpreter facts trusted only while fresh.
+// Needs a POSIX host: named, with why, in tests/support (POSIX_ONLY).
+#![cfg(unix)]
 
 mod support;
 

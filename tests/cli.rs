@@ -1,5 +1,7 @@
 //! The command line as a provisioning script sees it: how the interpreter is
 //! chosen, what is refused and with which words, and the exit statuses.
+// Needs a POSIX host: named, with why, in tests/support (POSIX_ONLY).
+#![cfg(unix)]
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,8 @@
 //! Errors that teach: a refusal says what went wrong, where the request
 //! came from and what would work, in one line. Each message here was once
 //! hit by mistake by a newcomer, and each is checked word for word.
+// Needs a POSIX host: named, with why, in tests/support (POSIX_ONLY).
+#![cfg(unix)]
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,8 @@
 //! Bad input, a full or read-only disk, and races: every failure is a clear
 //! `Error: ...` naming the problem and the path, exit status 1, never a
 //! panic, and nothing outside the target changes.
+// Needs a POSIX host: named, with why, in tests/support (POSIX_ONLY).
+#![cfg(unix)]
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;

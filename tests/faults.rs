@@ -7,6 +7,8 @@
 //!
 //! `PYVENV_FAULT_TRIALS` sets the number of trials per signal and mode
 //! (default 8; `.ci/run` sets it so the full harness runs 200+ trials).
+// Needs a POSIX host: named, with why, in tests/support (POSIX_ONLY).
+#![cfg(unix)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -4,6 +4,8 @@
 //! started outlives what pyvenv needs of it. Signals and process groups are
 //! real: fake interpreters are shell scripts that leave a `sleep 1000`
 //! behind and write its pid, and the test looks for it afterwards.
+// Needs a POSIX host: named, with why, in tests/support (POSIX_ONLY).
+#![cfg(unix)]
 
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;

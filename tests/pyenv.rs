@@ -7,6 +7,8 @@
 //! symlinks to this machine's pyenv CPythons, with shims written by the real
 //! `pyenv rehash` of a copy of this machine's pyenv, whose `pyenv-exec`
 //! notes every time a shim runs.
+// Needs a POSIX host: named, with why, in tests/support (POSIX_ONLY).
+#![cfg(unix)]
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

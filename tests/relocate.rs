@@ -4,6 +4,8 @@
 //! moved to hostile paths), pip's scripts start its python by a path
 //! relative to themselves, what pip installs afterwards works, and its
 //! python reports the new place.
+// Needs a POSIX host: named, with why, in tests/support (POSIX_ONLY).
+#![cfg(unix)]
 
 #[macro_use]
 mod support;

@@ -4,6 +4,8 @@
 //! back an environment whose base interpreter was upgraded, moved or
 //! deleted, with what was installed in it; and where a run cannot repair
 //! one, it says what is missing and which command does.
+// Needs a POSIX host: named, with why, in tests/support (POSIX_ONLY).
+#![cfg(unix)]
 
 #[macro_use]
 mod support;

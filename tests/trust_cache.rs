@@ -5,6 +5,8 @@
 //!
 //! Most of these need root and a second account (`nobody`, through
 //! `setpriv`); without them they say so and skip.
+// Needs a POSIX host: named, with why, in tests/support (POSIX_ONLY).
+#![cfg(unix)]
 
 mod support;
 

@@ -8,6 +8,8 @@
 //! --mount` so none leaks. These need root; without it each test says
 //! SKIPPED. `PYVENV_TEST_BINARY` runs them against another build of
 //! pyvenv (to measure how an older one fails).
+// Needs a POSIX host: named, with why, in tests/support (POSIX_ONLY).
+#![cfg(unix)]
 
 use std::ffi::OsStr;
 use std::os::unix::fs::PermissionsExt;

@@ -2,6 +2,8 @@
 //! nothing otherwise, that `--no-cache` leaves no cache behind and builds
 //! the same environment, and that `--cache-clean` empties only pyvenv's
 //! own entries, never while another pyvenv uses them.
+// Needs a POSIX host: named, with why, in tests/support (POSIX_ONLY).
+#![cfg(unix)]
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

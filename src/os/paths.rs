@@ -9,6 +9,19 @@ use std::ffi::OsString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
+use crate::error::Result;
+
+/// `os.pathsep`: what splits PATH, which the activation scripts extend
+/// with the environment's `bin`.
+pub const PATH_LIST_SEPARATOR: char = ':';
+
+/// Refuses an absolute path no directory here can be named by. A POSIX
+/// name holds every byte but `/` and NUL, and no argument holds a NUL, so
+/// every path can.
+pub fn holdable(_path: &Path) -> Result<()> {
+    Ok(())
+}
+
 /// `os.path.abspath(path)` with `cwd` as the working directory.
 pub fn absolute(cwd: &Path, path: &Path) -> PathBuf {
     let joined = if path.is_absolute() {

@@ -1,39 +1,17 @@
 //! Per-version rules of CPython's venv, checked without the interpreters.
 
 use super::*;
-use crate::interpreter::probe::VenvScheme;
+use crate::plan::test_targets::{self, host_abs, host_norm};
 
 fn python(version: (u32, u32, u32)) -> BaseInterpreter {
     let short = format!("{}.{}", version.0, version.1);
-    let exe = PathBuf::from(format!("/opt/py/bin/python{short}"));
-    BaseInterpreter {
+    test_targets::posix(
+        "cpython",
         version,
-        executable: exe.clone(),
-        base_executable: (version >= (3, 7, 0)).then(|| exe.clone()),
-        real_executable: exe,
-        is_64bit: true,
-        implementation: "cpython".into(),
-        abiflags: String::new(),
-        stdlib: PathBuf::from(format!("/opt/py/lib/python{short}")),
-        fs_encoding: "utf-8".into(),
-        platform: "linux".into(),
-        os_name: "posix".into(),
-        python_build: false,
-        gil_disabled: false,
-        pyvenv_launcher: None,
-        pypy_portable: false,
-        venv_scm_flag: version >= (3, 13, 0),
-        venv_scheme: (version >= (3, 11, 0)).then(|| VenvScheme {
-            scripts: "bin".into(),
-            include: format!("include/python{short}").into(),
-            purelib: format!("lib/python{short}/site-packages").into(),
-            platlib: format!("lib/python{short}/site-packages").into(),
-        }),
-        has_ensurepip: true,
-        wheels: Vec::new(),
-        cache_tag: Some("cpython-3x".into()),
-        magic: String::new(),
-    }
+        &format!("/opt/py/bin/python{short}"),
+        &format!("/opt/py/lib/python{short}"),
+        &format!("python{short}"),
+    )
 }
 
 fn plan(version: (u32, u32, u32), options: &Options) -> Layout {
@@ -49,9 +27,10 @@ fn plan(version: (u32, u32, u32), options: &Options) -> Layout {
 #[test]
 fn a_36_cfg_has_three_lines() {
     let layout = plan((3, 6, 15), &Options::default());
+    let home = host_norm("/opt/py/bin");
     assert_eq!(
         layout.cfg,
-        "home = /opt/py/bin\ninclude-system-site-packages = false\nversion = 3.6.15\n"
+        format!("home = {home}\ninclude-system-site-packages = false\nversion = 3.6.15\n")
     );
 }
 
@@ -68,8 +47,9 @@ fn from_37_the_base_executable_wins() {
     let mut py = python((3, 12, 1));
     py.base_executable = Some("/base/bin/python3.12".into());
     let layout = Layout::plan(Path::new("e"), Path::new("/w"), &Options::default(), &py).unwrap();
-    assert_eq!(layout.env_exe, Path::new("/w/e/bin/python3.12"));
-    assert!(layout.cfg.starts_with("home = /base/bin\n"));
+    assert_eq!(layout.env_exe, host_abs("/w/e/bin/python3.12"));
+    let home = format!("home = {}\n", host_norm("/base/bin"));
+    assert!(layout.cfg.starts_with(&home));
 }
 
 #[test]
@@ -122,7 +102,7 @@ fn an_alias_equal_to_the_executable_name_is_not_made_twice() {
     py.executable = "/usr/bin/python3".into();
     py.base_executable = Some("/usr/bin/python3".into());
     let layout = Layout::plan(Path::new("e"), Path::new("/w"), &Options::default(), &py).unwrap();
-    assert_eq!(layout.env_exe, Path::new("/w/e/bin/python3"));
+    assert_eq!(layout.env_exe, host_abs("/w/e/bin/python3"));
     assert_eq!(layout.aliases, ["python", "python3.11"]);
 }
 
@@ -141,14 +121,16 @@ fn from_311_the_cfg_records_executable_and_command() {
             .cfg
             .contains("include-system-site-packages = false\n")
     );
+    let (home, env) = (host_norm("/opt/py/bin"), host_abs("/work/proj/env"));
     assert_eq!(
-        layout.final_cfg.as_deref(),
-        Some(
-            "home = /opt/py/bin\ninclude-system-site-packages = true\nversion = 3.11.7\n\
+        layout.final_cfg,
+        Some(format!(
+            "home = {home}\ninclude-system-site-packages = true\nversion = 3.11.7\n\
              prompt = 'two words'\nexecutable = /opt/py/bin/python3.11\n\
              command = /opt/py/bin/python3.11 -m venv --copies --without-pip \
-             --system-site-packages --prompt=\"two words\" /work/proj/env\n"
-        )
+             --system-site-packages --prompt=\"two words\" {}\n",
+            env.display()
+        ))
     );
 }
 
@@ -159,11 +141,10 @@ fn without_scm_ignore_files_is_recorded_only_from_313() {
         ..Options::default()
     };
     assert!(!plan((3, 12, 1), &options).cfg.contains("scm"));
-    assert!(
-        plan((3, 13, 0), &options)
-            .cfg
-            .ends_with("--without-scm-ignore-files /work/proj/env\n")
-    );
+    assert!(plan((3, 13, 0), &options).cfg.ends_with(&format!(
+        "--without-scm-ignore-files {}\n",
+        host_abs("/work/proj/env").display()
+    )));
     assert!(!plan((3, 13, 0), &options).gitignore);
     assert!(plan((3, 13, 0), &Options::default()).gitignore);
     assert!(!plan((3, 12, 1), &Options::default()).gitignore);
@@ -174,13 +155,13 @@ fn the_include_directory_follows_the_venv_scheme_from_311() {
     let layout = plan((3, 11, 7), &Options::default());
     assert_eq!(
         layout.dirs[1],
-        Path::new("/work/proj/env/include/python3.11")
+        host_abs("/work/proj/env/include/python3.11")
     );
     let layout = plan((3, 10, 13), &Options::default());
-    assert_eq!(layout.dirs[1], Path::new("/work/proj/env/include"));
+    assert_eq!(layout.dirs[1], host_abs("/work/proj/env/include"));
     assert_eq!(
         layout.site_packages,
-        Path::new("/work/proj/env/lib/python3.10/site-packages")
+        host_abs("/work/proj/env/lib/python3.10/site-packages")
     );
 }
 
@@ -219,8 +200,9 @@ fn upgrade_deps_drops_setuptools_from_312() {
 #[test]
 fn the_path_separator_is_refused_for_every_version() {
     for version in [(3, 6, 15), (3, 13, 0)] {
+        let env = format!("a{}b", paths::PATH_LIST_SEPARATOR);
         let err = Layout::plan(
-            Path::new("a:b"),
+            Path::new(&env),
             Path::new("/w"),
             &Options::default(),
             &python(version),
@@ -228,7 +210,11 @@ fn the_path_separator_is_refused_for_every_version() {
         .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "Refusing to create a venv in /w/a:b because it contains the PATH separator :."
+            format!(
+                "Refusing to create a venv in {} because it contains the PATH separator {}.",
+                host_abs(&format!("/w/{env}")).display(),
+                paths::PATH_LIST_SEPARATOR
+            )
         );
     }
 }
@@ -267,22 +253,19 @@ fn lib64_only_on_64_bit() {
 #[test]
 fn staging_moves_every_written_path_but_not_the_named_one() {
     let layout = plan((3, 12, 1), &Options::default());
-    let staged = layout.staged_at(Path::new("/work/proj/.env.stage"));
-    assert_eq!(staged.env_dir, Path::new("/work/proj/env"));
-    assert_eq!(staged.root, Path::new("/work/proj/.env.stage"));
-    assert_eq!(staged.dirs[0], Path::new("/work/proj/.env.stage"));
+    let staged = layout.staged_at(&host_abs("/work/proj/.env.stage"));
+    assert_eq!(staged.env_dir, host_abs("/work/proj/env"));
+    assert_eq!(staged.root, host_abs("/work/proj/.env.stage"));
+    assert_eq!(staged.dirs[0], host_abs("/work/proj/.env.stage"));
     assert_eq!(
         staged.env_exe,
-        Path::new("/work/proj/.env.stage/bin/python3.12")
+        host_abs("/work/proj/.env.stage/bin/python3.12")
     );
     assert_eq!(
         staged.site_packages,
-        Path::new("/work/proj/.env.stage/lib/python3.12/site-packages")
+        host_abs("/work/proj/.env.stage/lib/python3.12/site-packages")
     );
-    assert_eq!(
-        staged.lib64.as_deref(),
-        Some(Path::new("/work/proj/.env.stage/lib64"))
-    );
+    assert_eq!(staged.lib64, Some(host_abs("/work/proj/.env.stage/lib64")));
     assert_eq!(staged.cfg, layout.cfg);
     assert_eq!(staged.base_executable, layout.base_executable);
 }

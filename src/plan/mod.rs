@@ -12,6 +12,8 @@ pub mod layout;
 pub mod options;
 mod pyvenv_cfg;
 pub mod target_os;
+#[cfg(test)]
+mod test_targets;
 pub mod validate;
 pub mod venv_rules;
 pub mod windows;

@@ -5,8 +5,11 @@
 //! does (the `command` line, `home`, `executable`). A value holding a line
 //! break would add a line of its own choosing, such as
 //! `include-system-site-packages = true`, so such a value is refused rather
-//! than written. The same checks run over every ENV_DIR of a run before the
-//! first one is made, so a run never stops halfway with some made.
+//! than written. A path the host's file names cannot hold (on Windows a
+//! `<`, a second `:`, `NUL`) is refused with the part at fault named,
+//! rather than left to fail halfway or to make a stream or a device. The
+//! same checks run over every ENV_DIR of a run before the first one is
+//! made, so a run never stops halfway with some made.
 
 use std::path::{Path, PathBuf};
 
@@ -43,10 +46,17 @@ pub fn env_dir(dir: &Path, cwd: &Path) -> Result<PathBuf> {
         });
     }
     // CPython refuses this only from 3.11; older ones build an environment
-    // whose activation breaks PATH, so pyvenv always refuses.
-    if text.contains(':') {
-        return Err(Error::PathSeparator(absolute));
+    // whose activation breaks PATH, so pyvenv always refuses. On Windows
+    // the separator is `;`, and the `:` of a drive is no separator.
+    if text.contains(paths::PATH_LIST_SEPARATOR) {
+        return Err(Error::PathSeparator {
+            path: absolute,
+            separator: paths::PATH_LIST_SEPARATOR,
+        });
     }
+    // Checked as given: Windows' abspath turns `C:\w\NUL` into `\\.\NUL`
+    // and drops a trailing dot, hiding what was asked for.
+    paths::holdable(&cwd.join(dir))?;
     Ok(absolute)
 }
 

@@ -4,41 +4,19 @@
 use std::path::{Path, PathBuf};
 
 use super::*;
-use crate::interpreter::probe::VenvScheme;
 use crate::plan::layout::Layout;
 use crate::plan::options::{Options, RouteChoice};
+use crate::plan::test_targets::{self, host_abs};
 
 /// A target as its probe would describe it: `exe` is the base executable.
 fn target(implementation: &str, version: (u32, u32, u32), exe: &str, lib: &str) -> BaseInterpreter {
-    let exe = PathBuf::from(exe);
-    BaseInterpreter {
-        version,
-        executable: exe.clone(),
-        base_executable: Some(exe.clone()),
-        real_executable: exe,
-        is_64bit: true,
-        implementation: implementation.into(),
-        abiflags: String::new(),
-        stdlib: PathBuf::from(format!("/usr/lib/{lib}")),
-        fs_encoding: "utf-8".into(),
-        platform: "linux".into(),
-        os_name: "posix".into(),
-        python_build: false,
-        gil_disabled: false,
-        pyvenv_launcher: None,
-        pypy_portable: false,
-        venv_scm_flag: implementation == "cpython" && version >= (3, 13, 0),
-        venv_scheme: Some(VenvScheme {
-            scripts: "bin".into(),
-            include: format!("include/{lib}").into(),
-            purelib: format!("lib/{lib}/site-packages").into(),
-            platlib: format!("lib/{lib}/site-packages").into(),
-        }),
-        has_ensurepip: true,
-        wheels: Vec::new(),
-        cache_tag: Some("cpython-3x".into()),
-        magic: String::new(),
-    }
+    let stdlib = format!("/usr/lib/{lib}");
+    let mut python = test_targets::posix(implementation, version, exe, &stdlib, lib);
+    // Reported at every version here, so a rule that must not read them
+    // before its version is seen not to.
+    python.base_executable = Some(PathBuf::from(exe));
+    python.venv_scheme = Some(test_targets::posix_scheme(lib));
+    python
 }
 
 fn cpython(minor: u32) -> BaseInterpreter {
@@ -66,11 +44,19 @@ fn names(layout: &Layout) -> Vec<String> {
         .collect()
 }
 
+/// Each directory below the environment, spelt with `/` whatever the
+/// host joined it with.
 fn relative_dirs(layout: &Layout) -> Vec<String> {
     layout
         .dirs
         .iter()
-        .map(|d| d.strip_prefix("/w/env").unwrap().display().to_string())
+        .map(|d| {
+            d.strip_prefix(host_abs("/w/env"))
+                .unwrap()
+                .display()
+                .to_string()
+                .replace('\\', "/")
+        })
         .collect()
 }
 
@@ -244,7 +230,7 @@ fn the_debug_build_keeps_its_name_and_gets_every_alias() {
     dbg.base_executable = Some("/usr/bin/python3.14d".into());
     dbg.abiflags = "d".into();
     let layout = plan(&dbg, &Options::default());
-    assert_eq!(layout.env_exe, Path::new("/w/env/bin/python3.14d"));
+    assert_eq!(layout.env_exe, host_abs("/w/env/bin/python3.14d"));
     assert_eq!(
         names(&layout),
         ["python", "python3", "python3.14", "\u{1d70b}thon"]
@@ -265,11 +251,11 @@ fn free_threaded_builds_follow_their_executable_and_scheme() {
         let layout = plan(&ft, &Options::default());
         assert_eq!(
             layout.env_exe,
-            Path::new(&format!("/w/env/bin/python3.{minor}t"))
+            host_abs(&format!("/w/env/bin/python3.{minor}t"))
         );
         assert_eq!(
             layout.site_packages,
-            Path::new(&format!("/w/env/lib/python3.{minor}t/site-packages"))
+            host_abs(&format!("/w/env/lib/python3.{minor}t/site-packages"))
         );
         let include = if minor == 13 {
             "include/python3.13t"
@@ -293,7 +279,7 @@ fn free_threaded_builds_follow_their_executable_and_scheme() {
 #[test]
 fn pypy_links_pypy_names_and_keeps_links_when_copying() {
     let layout = plan(&pypy(), &Options::default());
-    assert_eq!(layout.env_exe, Path::new("/w/env/bin/pypy3"));
+    assert_eq!(layout.env_exe, host_abs("/w/env/bin/pypy3"));
     assert_eq!(names(&layout), ["python", "python3", "python3.11", "pypy"]);
     assert!(layout.copies_keep_links);
     assert!(layout.lib64.is_some());
@@ -314,7 +300,10 @@ fn pypy_writes_no_gitignore_and_records_no_scm_flag() {
     assert!(!layout.gitignore);
     let cfg = plan(&pypy(), &options).cfg;
     assert!(
-        cfg.ends_with("command = /usr/bin/pypy3 -m venv /w/env\n"),
+        cfg.ends_with(&format!(
+            "command = /usr/bin/pypy3 -m venv {}\n",
+            host_abs("/w/env").display()
+        )),
         "{cfg}"
     );
     assert!(plan(&cpython(13), &Options::default()).gitignore);
@@ -341,7 +330,7 @@ fn the_scheme_is_read_only_from_311_and_only_where_reported() {
     }
     assert_eq!(
         plan(&old, &Options::default()).site_packages,
-        Path::new("/w/env/lib/python3.10/site-packages")
+        host_abs("/w/env/lib/python3.10/site-packages")
     );
     // A 3.12 without a scheme gets the fixed paths rather than failing.
     let mut bare = cpython(12);
@@ -378,7 +367,7 @@ fn the_delegated_plan_names_the_executable_and_leaves_scripts_on_upgrade() {
     py.base_executable = Some(PathBuf::new());
     py.executable = "/opt/new/bin/python3.16".into();
     let layout = plan(&py, &Options::default());
-    assert_eq!(layout.env_exe, Path::new("/w/env/bin/python3.16"));
+    assert_eq!(layout.env_exe, host_abs("/w/env/bin/python3.16"));
     assert!(layout.write_scripts);
     let upgrade = Options {
         upgrade: true,

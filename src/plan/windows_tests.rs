@@ -6,69 +6,10 @@
 use std::path::{Path, PathBuf};
 
 use super::*;
-use crate::interpreter::probe::VenvScheme;
 use crate::plan::layout::Layout;
 use crate::plan::target_os::TargetOs;
+use crate::plan::test_targets::{self, host_abs, host_norm};
 use crate::plan::venv_rules::VenvRules;
-
-/// A python.org CPython as its probe would describe it on Windows.
-fn windows_python(version: (u32, u32, u32)) -> BaseInterpreter {
-    let home = format!(r"C:\Program Files\Python3{}", version.1);
-    let exe = PathBuf::from(format!(r"{home}\python.exe"));
-    BaseInterpreter {
-        version,
-        executable: exe.clone(),
-        base_executable: (version >= (3, 7, 0)).then(|| exe.clone()),
-        real_executable: exe,
-        is_64bit: true,
-        implementation: "cpython".into(),
-        abiflags: String::new(),
-        stdlib: PathBuf::from(format!(r"{home}\Lib")),
-        fs_encoding: "utf-8".into(),
-        platform: "win32".into(),
-        os_name: "nt".into(),
-        python_build: false,
-        gil_disabled: false,
-        pyvenv_launcher: None,
-        pypy_portable: false,
-        venv_scm_flag: version >= (3, 13, 0),
-        venv_scheme: (version >= (3, 11, 0)).then(|| VenvScheme {
-            scripts: "Scripts".into(),
-            include: "Include".into(),
-            purelib: r"Lib\site-packages".into(),
-            platlib: r"Lib\site-packages".into(),
-        }),
-        has_ensurepip: true,
-        wheels: Vec::new(),
-        cache_tag: Some("cpython-3x".into()),
-        magic: String::new(),
-    }
-}
-
-/// A python.org framework CPython as its probe would describe it on macOS.
-fn mac_python(version: (u32, u32, u32)) -> BaseInterpreter {
-    let mut python = windows_python(version);
-    let short = format!("3.{}", version.1);
-    let framework = format!("/Library/Frameworks/Python.framework/Versions/{short}");
-    let real = PathBuf::from(format!(
-        "{framework}/Resources/Python.app/Contents/MacOS/Python"
-    ));
-    let stub = PathBuf::from(format!("{framework}/bin/python{short}"));
-    python.platform = "darwin".into();
-    python.os_name = "posix".into();
-    python.executable = real.clone();
-    python.real_executable = real;
-    python.base_executable = (version >= (3, 7, 0)).then(|| stub.clone());
-    python.pyvenv_launcher = (version < (3, 8, 0)).then_some(stub);
-    python.stdlib = PathBuf::from(format!("{framework}/lib/python{short}"));
-    python.venv_scheme = (version >= (3, 11, 0)).then(|| VenvScheme {
-        scripts: "bin".into(),
-        include: format!("include/python{short}").into(),
-        purelib: format!("lib/python{short}/site-packages").into(),
-        platlib: format!("lib/python{short}/site-packages").into(),
-    });
-    python
-}
 
 /// The whole plan for `env` in `/w`.
 fn plan_env(python: &BaseInterpreter, options: &Options) -> Layout {
@@ -127,7 +68,7 @@ fn names(layout: &WindowsLayout) -> Vec<String> {
 #[test]
 fn windows_directories_are_include_lib_site_packages_and_scripts() {
     for minor in 6..=15 {
-        let layout = windows(&windows_python((3, minor, 1)), &copies());
+        let layout = windows(&test_targets::windows((3, minor, 1)), &copies());
         assert_eq!(
             layout.dirs,
             [
@@ -146,7 +87,7 @@ fn windows_directories_are_include_lib_site_packages_and_scripts() {
 #[test]
 fn before_372_the_binaries_themselves_are_copied() {
     for version in [(3, 6, 8), (3, 7, 1)] {
-        let layout = windows(&windows_python(version), &copies());
+        let layout = windows(&test_targets::windows(version), &copies());
         let home = r"C:\Program Files\Python3";
         let home = format!("{home}{}", version.1);
         assert_eq!(
@@ -167,7 +108,7 @@ fn before_372_the_binaries_themselves_are_copied() {
 
 #[test]
 fn from_372_to_312_the_redirectors_are_copied_by_name() {
-    let layout = windows(&windows_python((3, 8, 10)), &copies());
+    let layout = windows(&test_targets::windows((3, 8, 10)), &copies());
     let nt = r"C:\Program Files\Python38\Lib\venv\scripts\nt";
     let home = r"C:\Program Files\Python38";
     assert_eq!(
@@ -192,7 +133,7 @@ fn from_372_to_312_the_redirectors_are_copied_by_name() {
 
 #[test]
 fn from_39_the_base_executables_own_name_is_copied_too() {
-    let mut python = windows_python((3, 12, 1));
+    let mut python = test_targets::windows((3, 12, 1));
     let store = r"C:\Users\me\AppData\Local\Microsoft\WindowsApps\python3.12.exe";
     python.base_executable = Some(PathBuf::from(store));
     let layout = windows(&python, &copies());
@@ -207,7 +148,7 @@ fn from_39_the_base_executables_own_name_is_copied_too() {
 
 #[test]
 fn a_build_tree_copies_its_own_venvlaunchers_and_tcl() {
-    let mut python = windows_python((3, 10, 4));
+    let mut python = test_targets::windows((3, 10, 4));
     python.python_build = true;
     let layout = windows(&python, &copies());
     let home = r"C:\Program Files\Python310";
@@ -231,7 +172,7 @@ fn a_build_tree_copies_its_own_venvlaunchers_and_tcl() {
 
 #[test]
 fn with_symlinks_before_313_every_exe_and_dll_is_linked() {
-    let layout = windows(&windows_python((3, 11, 4)), &links());
+    let layout = windows(&test_targets::windows((3, 11, 4)), &links());
     assert_eq!(
         layout.placements,
         [Placement::Listing {
@@ -245,7 +186,7 @@ fn with_symlinks_before_313_every_exe_and_dll_is_linked() {
 #[test]
 fn from_313_the_launchers_are_copied_under_the_pythons_names() {
     for minor in [13, 14, 15] {
-        let layout = windows(&windows_python((3, minor, 0)), &copies());
+        let layout = windows(&test_targets::windows((3, minor, 0)), &copies());
         let nt = format!(r"C:\Program Files\Python3{minor}\Lib\venv\scripts\nt");
         assert_eq!(
             files(&layout),
@@ -263,7 +204,7 @@ fn from_313_the_launchers_are_copied_under_the_pythons_names() {
 
 #[test]
 fn from_313_a_debug_build_gets_both_names_and_the_debug_launchers() {
-    let mut python = windows_python((3, 13, 1));
+    let mut python = test_targets::windows((3, 13, 1));
     python.base_executable = Some(PathBuf::from(r"C:\src\PCbuild\amd64\python_d.exe"));
     python.python_build = true;
     let layout = windows(&python, &copies());
@@ -285,7 +226,7 @@ fn from_313_a_debug_build_gets_both_names_and_the_debug_launchers() {
 #[test]
 fn a_free_threaded_build_gets_its_own_launchers_and_names() {
     for minor in [13, 14, 15] {
-        let mut python = windows_python((3, minor, 0));
+        let mut python = test_targets::windows((3, minor, 0));
         python.gil_disabled = true;
         let home = format!(r"C:\Program Files\Python3{minor}");
         let copied = windows(&python, &copies());
@@ -314,7 +255,7 @@ fn a_free_threaded_build_gets_its_own_launchers_and_names() {
 
 #[test]
 fn a_windows_cfg_has_windows_paths_and_records_symlinks_not_copies() {
-    let python = windows_python((3, 13, 1));
+    let python = test_targets::windows((3, 13, 1));
     let home = r"C:\Program Files\Python313";
     let cfg = |options: &Options| windows(&python, options).cfg;
     assert_eq!(
@@ -325,13 +266,13 @@ fn a_windows_cfg_has_windows_paths_and_records_symlinks_not_copies() {
         )
     );
     assert!(cfg(&links()).ends_with(&format!("-m venv --symlinks {ENV}\n")));
-    let old = windows(&windows_python((3, 6, 8)), &copies()).cfg;
+    let old = windows(&test_targets::windows((3, 6, 8)), &copies()).cfg;
     assert!(old.starts_with(r"home = C:\Program Files\Python36"));
 }
 
 #[test]
 fn a_windows_target_is_built_by_its_own_venv_with_scripts_in_scripts() {
-    let python = windows_python((3, 12, 1));
+    let python = test_targets::windows((3, 12, 1));
     let layout = plan_env(&python, &links());
     assert_eq!(layout.target_os, Some(TargetOs::Windows));
     assert_eq!(layout.bin_name, Path::new("Scripts"));
@@ -339,16 +280,19 @@ fn a_windows_target_is_built_by_its_own_venv_with_scripts_in_scripts() {
     let delegation = layout.delegation.expect("delegated");
     assert_eq!(delegation.args, ["-m", "venv", "--symlinks"]);
     assert!(layout.lib64.is_none());
-    let old = plan_env(&windows_python((3, 9, 1)), &copies());
+    let old = plan_env(&test_targets::windows((3, 9, 1)), &copies());
     assert_eq!(old.bin_name, Path::new("Scripts"));
-    assert_eq!(old.site_packages, Path::new(r"/w/env/Lib\site-packages"));
+    assert_eq!(
+        old.site_packages,
+        host_abs("/w/env").join(r"Lib\site-packages")
+    );
     assert_eq!(old.delegation.expect("delegated").args, ["-m", "venv"]);
 }
 
 #[test]
 fn macos_has_no_lib64_and_is_built_natively() {
     for minor in 6..=15 {
-        let layout = plan_env(&mac_python((3, minor, 1)), &Options::default());
+        let layout = plan_env(&test_targets::mac((3, minor, 1)), &Options::default());
         assert_eq!(layout.lib64, None, "3.{minor}");
         assert!(layout.delegation.is_none(), "3.{minor}");
         assert_eq!(layout.target_os, Some(TargetOs::Darwin));
@@ -359,15 +303,16 @@ fn macos_has_no_lib64_and_is_built_natively() {
 #[test]
 fn a_macos_framework_build_links_its_stub_not_the_app_inside() {
     for minor in [6, 7, 12] {
-        let layout = plan_env(&mac_python((3, minor, 1)), &Options::default());
+        let layout = plan_env(&test_targets::mac((3, minor, 1)), &Options::default());
         let stub =
             format!("/Library/Frameworks/Python.framework/Versions/3.{minor}/bin/python3.{minor}");
         assert_eq!(layout.base_executable, Path::new(&stub), "3.{minor}");
-        let home = format!("home = /Library/Frameworks/Python.framework/Versions/3.{minor}/bin\n");
+        let bin = format!("/Library/Frameworks/Python.framework/Versions/3.{minor}/bin");
+        let home = format!("home = {}\n", host_norm(&bin));
         assert!(layout.cfg.starts_with(&home), "{}", layout.cfg);
     }
     // __PYVENV_LAUNCHER__ means nothing on Linux, whose 3.6 venv ignores it.
-    let mut linux = mac_python((3, 6, 15));
+    let mut linux = test_targets::mac((3, 6, 15));
     linux.platform = "linux".into();
     let layout = plan_env(&linux, &Options::default());
     assert!(layout.base_executable.ends_with("MacOS/Python"));
@@ -417,7 +362,7 @@ fn each_versions_own_venv_source_agrees_with_its_windows_and_macos_plan() {
     for (version, source) in &sources {
         let v = format!("{version:?}");
         let has = |needle: &str| source.contains(needle);
-        let mut python = windows_python(*version);
+        let mut python = test_targets::windows(*version);
         python.gil_disabled = true;
         let threaded = windows(&python, &copies());
         python.gil_disabled = false;

@@ -45,6 +45,60 @@ pub const ACTIVATION_SCRIPTS: &[&str] = &[
     "activate_this.py",
 ];
 
+/// The activation scripts CPython's venv writes on Windows (in `Scripts`,
+/// where pyvenv adds the rest of [`ACTIVATION_SCRIPTS`]): present in
+/// both, but their text is pyvenv's own.
+pub const WINDOWS_ACTIVATION_SCRIPTS: &[&str] =
+    &["activate", "activate.bat", "deactivate.bat", "Activate.ps1"];
+
+/// The behaviour test files that need a POSIX host, and why: each begins
+/// with `#![cfg(unix)]`, so on Windows it builds empty, and
+/// `tests/windows_host.rs` names each there as SKIPPED.
+pub const POSIX_ONLY: &[(&str, &str)] = &[
+    (
+        "activation_battery",
+        "the scripts are sourced in POSIX shells",
+    ),
+    (
+        "activation_cpython",
+        "the scripts are sourced in POSIX shells",
+    ),
+    (
+        "activation_powershell",
+        "the scripts are run by pwsh through the POSIX shell harness",
+    ),
+    (
+        "cache",
+        "modes, inode numbers and POSIX symlinks in the wheel cache",
+    ),
+    ("cli", "inode numbers, modes and POSIX symlinks"),
+    ("errors", "modes and POSIX symlinks"),
+    ("failures", "paths as bytes, modes and POSIX symlinks"),
+    ("faults", "POSIX signals (SIGINT, SIGTERM, SIGKILL)"),
+    (
+        "hardening",
+        "POSIX signals, resource limits, modes and symlinks",
+    ),
+    (
+        "pyenv",
+        "pyenv's shims are bash scripts, made with modes and symlinks",
+    ),
+    (
+        "relocate",
+        "POSIX symlinks, and scripts sourced in POSIX shells",
+    ),
+    ("repair", "POSIX symlinks"),
+    (
+        "trust_cache",
+        "owners, modes and POSIX symlinks (no cache is trusted on Windows)",
+    ),
+    (
+        "trust_fs",
+        "owners, modes, flock, POSIX signals and a second account",
+    ),
+    ("verbose_and_cache", "POSIX symlinks"),
+];
+
 /// One entry of the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Node {
@@ -227,8 +281,18 @@ fn walk(root: &Path, dir: &Path, nodes: &mut BTreeMap<PathBuf, Node>) {
             walk(root, &path, nodes);
             Node::Dir(mode)
         } else {
-            let in_bin = rel.parent() == Some(Path::new("bin"));
-            let content = if in_bin && ACTIVATION_SCRIPTS.contains(&name.as_str()) {
+            let scripts = match rel.parent() {
+                Some(p) if p == Path::new("bin") => ACTIVATION_SCRIPTS,
+                Some(p) if p == Path::new("Scripts") => {
+                    if WINDOWS_ACTIVATION_SCRIPTS.contains(&name.as_str()) {
+                        WINDOWS_ACTIVATION_SCRIPTS
+                    } else {
+                        ACTIVATION_SCRIPTS
+                    }
+                }
+                _ => &[],
+            };
+            let content = if scripts.contains(&name.as_str()) {
                 Content::Script
             } else if name == "RECORD" {
                 let text = std::fs::read_to_string(&path).unwrap();

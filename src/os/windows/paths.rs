@@ -6,7 +6,83 @@
 //! there, and never a resolution of links.
 
 use std::ffi::{OsStr, OsString};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path, PathBuf, Prefix};
+
+use crate::error::{Error, Result};
+
+/// `os.pathsep`: what splits PATH, which the activation scripts extend
+/// with the environment's `Scripts`.
+pub const PATH_LIST_SEPARATOR: char = ';';
+
+/// Characters no Windows file name holds, besides the separators and
+/// the control characters (the `:` of a drive is in the path's prefix,
+/// which is not checked here; anywhere else it names an NTFS stream).
+const NOT_IN_A_NAME: &[char] = &['<', '>', ':', '"', '|', '?', '*'];
+
+/// Names Windows gives to devices in every directory, with or without an
+/// extension (`NUL.txt` is `NUL`), in any case.
+const DEVICE_NAMES: &[&str] = &["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"];
+
+/// Refuses an absolute path no directory on Windows can be named by,
+/// naming the part at fault: a character no file name holds, a device
+/// name, a name Windows would shorten (a trailing dot or space), or a
+/// device namespace (`\\.\`) prefix.
+pub fn holdable(path: &Path) -> Result<()> {
+    let refuse = |component: &OsStr, why: &str| {
+        Err(Error::Unholdable {
+            path: path.to_path_buf(),
+            component: format!("'{}'", component.to_string_lossy()),
+            why: why.to_string(),
+        })
+    };
+    for component in path.components() {
+        let name = match component {
+            Component::Prefix(prefix) => {
+                if matches!(prefix.kind(), Prefix::DeviceNS(_)) {
+                    return refuse(prefix.as_os_str(), "names a device, not a directory");
+                }
+                continue;
+            }
+            Component::Normal(name) => name,
+            Component::RootDir | Component::CurDir | Component::ParentDir => continue,
+        };
+        let text = name.to_string_lossy();
+        if let Some(c) = text
+            .chars()
+            .find(|c| NOT_IN_A_NAME.contains(c) || c.is_ascii_control())
+        {
+            let why = format!("holds {}, which no Windows file name can", c.escape_debug());
+            return refuse(name, &why);
+        }
+        if text.ends_with(['.', ' ']) {
+            return refuse(name, "ends in a dot or a space, which Windows drops");
+        }
+        if is_device_name(&text) {
+            return refuse(name, "is the name of a Windows device");
+        }
+    }
+    Ok(())
+}
+
+/// `NUL`, `nul.txt`, `COM1`, `LPT9.log`, `COM\u{b9}`: a device in every
+/// directory.
+fn is_device_name(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or(name).trim_end_matches(' ');
+    let upper = stem.to_ascii_uppercase();
+    if DEVICE_NAMES.contains(&upper.as_str()) {
+        return true;
+    }
+    let numbered = upper
+        .strip_prefix("COM")
+        .or_else(|| upper.strip_prefix("LPT"));
+    numbered.is_some_and(|n| {
+        let mut chars = n.chars();
+        let digit = chars
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || matches!(c, '\u{b9}' | '\u{b2}' | '\u{b3}'));
+        digit && chars.next().is_none()
+    })
+}
 
 /// `os.path.abspath(path)` with `cwd` as the working directory.
 pub fn absolute(cwd: &Path, path: &Path) -> PathBuf {
@@ -115,5 +191,49 @@ mod tests {
     fn bytes_that_are_not_utf8_never_name_another_path() {
         assert_eq!(os_string(b"C:\\py\\3.12"), OsString::from(r"C:\py\3.12"));
         assert_eq!(os_string(b"a\xffb"), OsString::from("a\u{FFFD}b"));
+    }
+
+    #[test]
+    fn drives_unc_and_verbatim_paths_are_holdable() {
+        for ok in [
+            r"C:\Users\me\env",
+            "D:\\srv\\my env\\caf\u{e9}",
+            r"\\server\share\env",
+            r"\\?\C:\long\env",
+            r"C:\a\%PATH%\^&!\env",
+        ] {
+            assert!(holdable(Path::new(ok)).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn what_no_windows_name_holds_is_refused_naming_the_part() {
+        let cases = [
+            (r"C:\a\b:c", "'b:c' holds :"),
+            (r"C:\a\x<y\env", "'x<y' holds <"),
+            (r"C:\a\x|y", "'x|y' holds |"),
+            (r"C:\a\wh?", "'wh?' holds ?"),
+            (r"C:\a\st*r", "'st*r' holds *"),
+            (r#"C:\a\q"t"#, r#"'q"t' holds \""#),
+            ("C:\\a\\tab\there", "holds \\t"),
+            (r"C:\a\env.", "'env.' ends in a dot or a space"),
+            (r"C:\a\env ", "'env ' ends in a dot or a space"),
+            (r"C:\NUL", "'NUL' is the name of a Windows device"),
+            (r"C:\a\nul.txt\env", "'nul.txt' is the name"),
+            (r"C:\a\com1", "'com1' is the name"),
+            ("C:\\a\\LPT\u{b9}", "is the name"),
+            (r"C:\a\con .x", "'con .x' is the name"),
+            (r"\\.\pipe\env", "names a device"),
+        ];
+        for (path, expected) in cases {
+            let message = match holdable(Path::new(path)) {
+                Err(e) => e.to_string(),
+                Ok(()) => panic!("{path} was taken"),
+            };
+            assert!(message.contains(expected), "{path}: {message}");
+        }
+        for ok in [r"C:\a\console", r"C:\a\com10", r"C:\a\nully", r"C:\a\.env"] {
+            assert!(holdable(Path::new(ok)).is_ok(), "{ok}");
+        }
     }
 }

@@ -1,0 +1,166 @@
+//! Environments made on a Windows host (issue 19), against a real Windows
+//! CPython: `.ci/cross-check` runs this file under Wine with python.org's
+//! embeddable 3.13 (unpacked by `.ci/python-embed`, with CPython 3.13's
+//! pure-Python `venv` package beside it) named by
+//! `PYVENV_TEST_WINDOWS_PYTHON`. pyvenv hands a Windows target to the
+//! target's own venv (the delegated route) inside its stage, writes its
+//! activation scripts, and moves the environment into place; what the
+//! target's venv made must be what the same venv makes when run directly.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::cargo::cargo_bin;
+
+mod support;
+use support::{POSIX_ONLY, Snapshot, WINDOWS_ACTIVATION_SCRIPTS, ok};
+
+/// The Windows python.exe to test with, or a visible skip.
+fn windows_python() -> Option<PathBuf> {
+    if !cfg!(windows) {
+        eprintln!("SKIPPED: needs a Windows host (.ci/cross-check runs this file under Wine)");
+        return None;
+    }
+    let python = std::env::var_os("PYVENV_TEST_WINDOWS_PYTHON");
+    if python.is_none() {
+        eprintln!(
+            "SKIPPED: PYVENV_TEST_WINDOWS_PYTHON names no Windows python.exe \
+             (.ci/python-embed unpacks one)"
+        );
+    }
+    python.map(PathBuf::from)
+}
+
+/// pyvenv's run: silent, and successful.
+fn pyvenv(python: &Path, args: &[&str], env: &Path) {
+    let out = Command::new(cargo_bin("pyvenv"))
+        .arg("-p")
+        .arg(python)
+        .args(args)
+        .arg(env)
+        .env("PYVENV_PROBE_TIMEOUT", support::SLOW_MACHINE_TIMEOUT)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "pyvenv failed ({}):\n{stderr}",
+        out.status
+    );
+    assert!(
+        out.stdout.is_empty() && stderr.is_empty(),
+        "not silent:\n{stderr}"
+    );
+}
+
+/// `pyvenv.cfg` with the environment's own path written as `env`.
+fn cfg_text(env: &Path) -> String {
+    let text = std::fs::read_to_string(env.join("pyvenv.cfg")).unwrap();
+    text.replace(&*env.to_string_lossy(), "ENV")
+}
+
+fn names_in(dir: &Path) -> Vec<OsString> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_windows_target_builds_with_its_own_venv_and_gets_pyvenvs_scripts() {
+    let Some(python) = windows_python() else {
+        return;
+    };
+    for flags in [&["--without-pip", "--symlinks"][..], &["--without-pip"]] {
+        let tmp = tempfile::tempdir().unwrap();
+        let theirs = tmp.path().join("by-venv");
+        ok(Command::new(&python)
+            .args(["-m", "venv"])
+            .args(flags)
+            .arg(&theirs));
+        let ours = tmp.path().join("by-pyvenv");
+        pyvenv(&python, flags, &ours);
+
+        let mut reference = Snapshot::take(&theirs);
+        let mut made = Snapshot::take(&ours);
+        reference.0.remove(Path::new("pyvenv.cfg"));
+        made.0.remove(Path::new("pyvenv.cfg"));
+        assert_eq!(
+            reference.differences(&made),
+            Vec::<String>::new(),
+            "{flags:?}"
+        );
+        assert_eq!(cfg_text(&ours), cfg_text(&theirs), "{flags:?}");
+        for script in WINDOWS_ACTIVATION_SCRIPTS {
+            let path = ours.join("Scripts").join(script);
+            assert!(path.is_file(), "{flags:?}: no {}", path.display());
+        }
+        // Made in a stage beside it and moved into place: nothing else left.
+        assert_eq!(names_in(tmp.path()), ["by-pyvenv", "by-venv"], "{flags:?}");
+    }
+}
+
+#[test]
+fn a_windows_path_with_a_path_separator_or_a_device_name_is_refused() {
+    let Some(python) = windows_python() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, says) in [
+        ("a;b", "because it contains the PATH separator ;."),
+        ("NUL", "'NUL' is the name of a Windows device"),
+        ("x<y", "'x<y' holds <"),
+    ] {
+        let env = tmp.path().join(name);
+        let out = Command::new(cargo_bin("pyvenv"))
+            .arg("-p")
+            .arg(&python)
+            .arg("--without-pip")
+            .arg(&env)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.starts_with("Error: "), "{name}: {stderr}");
+        assert!(stderr.contains(says), "{name}: {stderr}");
+        assert!(stderr.contains(&*env.to_string_lossy()), "{name}: {stderr}");
+    }
+    assert!(names_in(tmp.path()).is_empty());
+}
+
+#[test]
+fn the_test_files_that_need_posix_are_gated_and_named() {
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    for entry in std::fs::read_dir(&tests).unwrap() {
+        let path = entry.unwrap().path();
+        let Some(name) = path.file_stem().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        // This file names the marks below, and runs everywhere.
+        if path.extension().is_none_or(|e| e != "rs") || name == "windows_host" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let gated = text.contains("\n#![cfg(unix)]");
+        let listed = POSIX_ONLY.iter().any(|(file, _)| *file == name);
+        assert_eq!(
+            gated, listed,
+            "{name}.rs: gated {gated}, in POSIX_ONLY {listed}"
+        );
+        let needs_posix = ["std::os::unix", "libc::", "activation_harness"]
+            .iter()
+            .any(|mark| text.contains(mark));
+        assert!(
+            gated || !needs_posix,
+            "{name}.rs needs POSIX but is not gated"
+        );
+    }
+    if !cfg!(unix) {
+        for (file, why) in POSIX_ONLY {
+            eprintln!("SKIPPED: tests/{file}.rs needs a POSIX host: {why}");
+        }
+    }
+}
