@@ -12,11 +12,12 @@
 //! `std::sys` chooses it: `X.rs` is the POSIX one (where Linux and macOS
 //! differ, `X/linux.rs` and `X/macos.rs` beside it), `windows/X.rs` the
 //! Windows one, and nothing above
-//! this module names a platform. `checked`, `disk`, `pipes` and `random` are the
+//! this module names a platform. `checked`, `disk`, `host`, `pipes` and `random` are the
 //! same everywhere.
 
 pub mod checked;
 pub mod disk;
+pub mod host;
 pub mod pipes;
 pub mod random;
 
@@ -34,6 +35,8 @@ pub mod meta;
 pub mod paths;
 #[cfg(unix)]
 pub mod reflink;
+#[cfg(unix)]
+pub mod registry;
 #[cfg(unix)]
 pub mod trust;
 
@@ -58,6 +61,9 @@ pub mod paths;
 #[cfg(windows)]
 #[path = "windows/reflink.rs"]
 pub mod reflink;
+#[cfg(windows)]
+#[path = "windows/registry.rs"]
+pub mod registry;
 #[cfg(windows)]
 #[path = "windows/trust.rs"]
 pub mod trust;
