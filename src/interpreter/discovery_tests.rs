@@ -118,9 +118,14 @@ fn only_an_alias_in_microsofts_windows_apps_is_the_store_stub() {
     assert!(!is_store_stub(Path::new(r"C:\Other\WindowsApps"), true));
 }
 
-/// An executable file `name` in `dir` (with the host's `.exe`).
+/// An executable file `name` in `dir` (with the host's `.exe`, as a
+/// command on PATH has it).
 fn program(dir: &Path, name: &str) -> PathBuf {
-    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    executable(dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX)))
+}
+
+/// An executable file at `path`, exactly.
+fn executable(path: PathBuf) -> PathBuf {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).unwrap();
     }
@@ -179,7 +184,7 @@ fn on_macos_framework_and_homebrew_installs_come_after_path_and_pyenv() {
     let bin = dir.path().join("bin");
     let on_path = program(&bin, "python3.12");
     let opt = dir.path().join("opt");
-    let brew = program(&opt.join("python@3.12").join("bin"), "python3.12");
+    let brew = executable(opt.join("python@3.12").join("bin").join("python3.12"));
     let lists = HostLists {
         host: Host::MacOs,
         homebrew: vec![(opt, vec!["python@3.12".into(), "python@3.11".into()])],
