@@ -257,7 +257,9 @@ impl SearchPath {
         }
         // Windows' installers need not put python on PATH; the launcher's
         // default, or the newest registered, is what `py` would run.
-        if let Some(listed) = self.listed(None).into_iter().next() {
+        if self.host == Host::Windows
+            && let Some(listed) = self.listed(None).into_iter().next()
+        {
             return self.probe(&listed.program);
         }
         Err(Error::NoInterpreter {
@@ -459,7 +461,10 @@ impl SearchPath {
     fn listed(&self, wanted: Option<&[u32]>) -> Vec<installs::Listed> {
         self.host_lists
             .get_or_init(|| {
-                let py = self.on_path("py").into_iter().next();
+                // Only Windows' `py` is the launcher whose list is read.
+                let py = (self.host == Host::Windows)
+                    .then(|| self.on_path("py").into_iter().next())
+                    .flatten();
                 HostLists::read(self.host, py.as_deref(), self.timeout)
             })
             .candidates(wanted)
