@@ -252,3 +252,14 @@ fn leading_versions() {
     assert_eq!(leading_version("Anaconda39-64"), None);
     assert_eq!(leading_version(""), None);
 }
+
+#[test]
+fn reading_keeps_the_host_it_was_given() {
+    // What the registry and the directories hold depends on the machine
+    // (no `py` is given, so none runs); which lists apply must survive.
+    for host in [Host::Posix, Host::MacOs, Host::Windows] {
+        let lists = HostLists::read(host, None, Duration::ZERO);
+        assert_eq!(lists.host, host);
+        assert!(lists.py_launcher.is_empty());
+    }
+}
