@@ -139,6 +139,8 @@ fn invocation(cli: &Cli, argv0: Option<&OsString>) -> anyhow::Result<Invocation>
             timeout,
             facts_cache: cache.clone(),
             pyenv_env: pyvenv::interpreter::pyenv::PyenvEnv::from_process(),
+            host: pyvenv::os::host::HOST,
+            host_lists: std::cell::OnceCell::new(),
         },
         surroundings: Surroundings {
             seed: SeedEnv {

@@ -2,6 +2,12 @@
 //! then the program's own name (`pyvenv-3.12`), then `python3` and `python`
 //! on PATH.
 //!
+//! A version (`-p 3.12`) is looked for where each host keeps Pythons: the
+//! `python3.12` command on PATH and pyenv's versions everywhere; on Windows
+//! also the `py` launcher's list, PEP 514's registry entries and the
+//! unversioned `python.exe`/`python3.exe` on PATH; on macOS python.org's
+//! framework installs and Homebrew's `opt` links ([`installs`]).
+//!
 //! Finding is kept apart from asking: this module turns a request into
 //! candidate programs and lets [`BaseInterpreter::probe`] judge each one, so
 //! a pyenv shim that cannot run the version asked for is simply passed over,
@@ -10,21 +16,25 @@
 //! run, so its interpreter's facts can come from the cache; a shim those
 //! rules cannot decide is run as any other program.
 
+use std::cell::OnceCell;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::interpreter::facts_cache::FactsCache;
+use crate::interpreter::installs::{self, HostLists};
 use crate::interpreter::probe::BaseInterpreter;
 use crate::interpreter::pyenv::{PyenvEnv, Resolution};
-use crate::os::meta::is_executable;
+use crate::os::host::Host;
+use crate::os::meta::{is_app_execution_alias, is_executable};
 use crate::os::trust::PrivateDir;
 
 /// What the user asked for, in one of the three forms `-p` accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PythonRequest {
-    /// A path to an interpreter (anything holding a `/`).
+    /// A path to an interpreter (anything holding a path separator: `/`,
+    /// and on Windows `\` too, or a Windows drive's `C:`).
     Path(PathBuf),
     /// A command looked up on PATH (`python3.12`, `pypy3`).
     Command(String),
@@ -35,7 +45,7 @@ pub enum PythonRequest {
 impl PythonRequest {
     /// Reads one of `-p`'s forms.
     pub fn parse(text: &str) -> PythonRequest {
-        if text.contains('/') {
+        if text.chars().any(std::path::is_separator) || Path::new(text).is_absolute() {
             return PythonRequest::Path(PathBuf::from(text));
         }
         let parts: Option<Vec<u32>> = text.split('.').map(|p| p.parse().ok()).collect();
@@ -71,6 +81,11 @@ pub struct SearchPath {
     pub facts_cache: Option<PrivateDir>,
     /// The variables pyenv's shims read.
     pub pyenv_env: PyenvEnv,
+    /// The host, which decides where else Pythons are looked for.
+    pub host: Host,
+    /// What the host lists of its Pythons, read when first needed (a test
+    /// may fill it to stand for a host's answers).
+    pub host_lists: OnceCell<HostLists>,
 }
 
 /// What running a program found on PATH would run.
@@ -240,6 +255,13 @@ impl SearchPath {
             }
             tried.push(format!("{name} on PATH"));
         }
+        // Windows' installers need not put python on PATH; the launcher's
+        // default, or the newest registered, is what `py` would run.
+        if self.host == Host::Windows
+            && let Some(listed) = self.listed(None).into_iter().next()
+        {
+            return self.probe(&listed.program);
+        }
         Err(Error::NoInterpreter {
             request: "python3".into(),
             asked_by: None,
@@ -276,10 +298,15 @@ impl SearchPath {
         }
         if tried.is_empty() {
             tried.push(format!(
-                "{} on PATH and in {}",
+                "{} on PATH and in {}{}",
                 command_for(parts),
                 self.pyenv_versions()
-                    .map_or_else(|| "pyenv".into(), |p| p.display().to_string())
+                    .map_or_else(|| "pyenv".into(), |p| p.display().to_string()),
+                match self.host {
+                    Host::Posix => "",
+                    Host::Windows => ", the py launcher's list and the registry (PEP 514)",
+                    Host::MacOs => ", python.org's framework and Homebrew",
+                }
             ));
         }
         Err(Error::NoInterpreter {
@@ -349,9 +376,14 @@ impl SearchPath {
                     let Ok(name) = entry.file_name().into_string() else {
                         continue;
                     };
+                    let Some(name) = name.strip_suffix(std::env::consts::EXE_SUFFIX) else {
+                        continue;
+                    };
+                    let name = name.to_string();
                     if is_interpreter_name(&name)
                         && !commands.contains(&name)
                         && is_executable(&entry.path())
+                        && !is_store_stub(&dir, is_app_execution_alias(&entry.path()))
                         && !crate::interpreter::facts_cache::is_script(&entry.path())
                     {
                         commands.push(name);
@@ -362,6 +394,9 @@ impl SearchPath {
         if !commands.is_empty() {
             commands.sort();
             found.push(format!("{} on PATH", commands.join(", ")));
+        }
+        for listed in self.listed(None) {
+            found.push(format!("{} ({})", listed.program.display(), listed.source));
         }
         if found.is_empty() {
             "nothing (no python3 on PATH, no pyenv versions)".into()
@@ -375,7 +410,13 @@ impl SearchPath {
     fn version_candidates(&self, parts: &[u32]) -> Vec<PathBuf> {
         let command = command_for(parts);
         let mut candidates = self.on_path(&command);
-        if parts.len() == 1 {
+        if self.host == Host::Windows {
+            // Windows' installers name no version on PATH: what they list
+            // elsewhere first, then the plain names, each asked its version.
+            candidates.extend(self.listed(Some(parts)).into_iter().map(|l| l.program));
+            candidates.extend(self.on_path("python3"));
+            candidates.extend(self.on_path("python"));
+        } else if parts.len() == 1 {
             candidates.extend(self.on_path("python"));
         }
         if let Some(versions) = self.pyenv_versions() {
@@ -399,6 +440,14 @@ impl SearchPath {
                 }
             }
         }
+        if self.host == Host::MacOs {
+            candidates.extend(
+                self.listed(Some(parts))
+                    .into_iter()
+                    .map(|l| l.program)
+                    .filter(|program| is_executable(program)),
+            );
+        }
         let mut seen = Vec::new();
         candidates.retain(|c| {
             let keep = !seen.contains(c);
@@ -408,19 +457,37 @@ impl SearchPath {
         candidates
     }
 
+    /// The host's own lists' candidates for `wanted` (see [`installs`]).
+    fn listed(&self, wanted: Option<&[u32]>) -> Vec<installs::Listed> {
+        self.host_lists
+            .get_or_init(|| {
+                // Only Windows' `py` is the launcher whose list is read.
+                let py = (self.host == Host::Windows)
+                    .then(|| self.on_path("py").into_iter().next())
+                    .flatten();
+                HostLists::read(self.host, py.as_deref(), self.timeout)
+            })
+            .candidates(wanted)
+    }
+
     fn pyenv_versions(&self) -> Option<PathBuf> {
         self.pyenv_root.as_ref().map(|root| root.join("versions"))
     }
 
-    /// Every executable file called `name` in PATH's directories, in order.
+    /// Every executable file called `name` (`name.exe` on Windows) in
+    /// PATH's directories, in order, but the Microsoft Store's stubs.
     fn on_path(&self, name: &str) -> Vec<PathBuf> {
         let Some(path) = &self.path else {
             return Vec::new();
         };
+        let file = format!("{name}{}", std::env::consts::EXE_SUFFIX);
         std::env::split_paths(path)
             .filter(|dir| !dir.as_os_str().is_empty())
-            .map(|dir| crate::os::paths::absolute(&self.cwd, &dir.join(name)))
-            .filter(|candidate| is_executable(candidate))
+            .filter_map(|dir| {
+                let candidate = crate::os::paths::absolute(&self.cwd, &dir.join(&file));
+                let stub = is_store_stub(&dir, is_app_execution_alias(&candidate));
+                (is_executable(&candidate) && !stub).then_some(candidate)
+            })
             .collect()
     }
 }
@@ -438,6 +505,22 @@ fn why_not(error: &Error) -> String {
         },
         other => other.to_string(),
     }
+}
+
+/// Whether a program in `dir` is the Microsoft Store's stand-in for
+/// Python: an app execution alias (`alias`) in the user's
+/// `Microsoft\WindowsApps`, which opens the Store when no Python from the
+/// Store is installed. A Python the Store did install registers itself
+/// (PEP 514) and is found there instead.
+fn is_store_stub(dir: &Path, alias: bool) -> bool {
+    // Split by hand, on both separators: the test runs on any host.
+    let dir = dir.to_string_lossy();
+    let mut names = dir.rsplit(['/', '\\']).filter(|n| !n.is_empty());
+    let last = names.next();
+    let parent = names.next();
+    alias
+        && last.is_some_and(|n| n.eq_ignore_ascii_case("WindowsApps"))
+        && parent.is_some_and(|n| n.eq_ignore_ascii_case("Microsoft"))
 }
 
 /// `python`, `python3`, `python3.12`, `pypy3`, `pypy3.11`: the names an
@@ -472,96 +555,5 @@ fn version_prefix_matches(have: &[u32], wanted: &[u32]) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_slash_makes_a_path() {
-        assert_eq!(
-            PythonRequest::parse("./bin/python"),
-            PythonRequest::Path("./bin/python".into())
-        );
-    }
-
-    #[test]
-    fn numbers_make_a_version() {
-        assert_eq!(PythonRequest::parse("3"), PythonRequest::Version(vec![3]));
-        assert_eq!(
-            PythonRequest::parse("3.12.1"),
-            PythonRequest::Version(vec![3, 12, 1])
-        );
-    }
-
-    #[test]
-    fn anything_else_is_a_command() {
-        assert_eq!(
-            PythonRequest::parse("pypy3"),
-            PythonRequest::Command("pypy3".into())
-        );
-        assert_eq!(
-            PythonRequest::parse("3.12.1.4"),
-            PythonRequest::Command("3.12.1.4".into())
-        );
-        assert_eq!(
-            PythonRequest::parse("3."),
-            PythonRequest::Command("3.".into())
-        );
-    }
-
-    #[test]
-    fn the_program_name_carries_a_version() {
-        assert_eq!(
-            PythonRequest::from_program_name(Path::new("/usr/bin/pyvenv-3.12")),
-            Some(PythonRequest::Version(vec![3, 12]))
-        );
-        assert_eq!(PythonRequest::from_program_name(Path::new("pyvenv")), None);
-        assert_eq!(
-            PythonRequest::from_program_name(Path::new("pyvenv-latest")),
-            None
-        );
-    }
-
-    #[test]
-    fn version_requests_match_by_prefix() {
-        assert!(version_matches((3, 12, 1), &[3]));
-        assert!(version_matches((3, 12, 1), &[3, 12]));
-        assert!(version_matches((3, 12, 1), &[3, 12, 1]));
-        assert!(!version_matches((3, 12, 1), &[3, 1]));
-        assert!(!version_matches((3, 12, 1), &[3, 12, 2]));
-    }
-
-    #[test]
-    fn interpreter_names_are_told_from_other_programs() {
-        for name in ["python", "python3", "python3.12", "pypy3", "pypy3.11"] {
-            assert!(is_interpreter_name(name), "{name}");
-        }
-        for name in [
-            "python3-config",
-            "python3.12-dbg-config",
-            "pythonx",
-            "python3.",
-            "pip3",
-        ] {
-            assert!(!is_interpreter_name(name), "{name}");
-        }
-    }
-
-    #[test]
-    fn a_python_2_is_passed_over_saying_why() {
-        let error = Error::UnsupportedPython {
-            path: "/x/python2.7".into(),
-            version: "2.7.18".into(),
-        };
-        assert_eq!(
-            why_not(&error),
-            "Python 2.7.18; pyvenv needs CPython 3.6 or newer"
-        );
-    }
-
-    #[test]
-    fn commands_for_versions() {
-        assert_eq!(command_for(&[3]), "python3");
-        assert_eq!(command_for(&[3, 9]), "python3.9");
-        assert_eq!(command_for(&[3, 9, 18]), "python3.9");
-    }
-}
+#[path = "discovery_tests.rs"]
+mod tests;

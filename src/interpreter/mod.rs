@@ -9,5 +9,6 @@
 pub mod bundled_wheels;
 pub mod discovery;
 pub mod facts_cache;
+pub mod installs;
 pub mod probe;
 pub mod pyenv;

@@ -51,6 +51,11 @@ pub fn is_executable(path: &Path) -> bool {
     fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
+/// Always false: app execution aliases are Windows' (see `windows/meta.rs`).
+pub fn is_app_execution_alias(_path: &Path) -> bool {
+    false
+}
+
 /// Whether `a` and `b` both resolve to one existing regular file (a
 /// dangling link is the same as nothing). Only metadata is read.
 pub fn same_file(a: &Path, b: &Path) -> bool {

@@ -15,7 +15,7 @@
 //! `X/linux.rs` and `X/macos.rs` beside it where those two differ) or
 //! `windows/X.rs`. Where the whole concern differs, it is chosen here:
 //! `X.rs` is the POSIX one, `windows/X.rs` the Windows one. `checked`,
-//! `disk`, `pipes` and `random` are the same everywhere.
+//! `disk`, `host`, `pipes` and `random` are the same everywhere.
 
 /// What the wheel cache records of a file to tell later that it is still
 /// the file it placed there: read from a held directory's handle
@@ -53,6 +53,7 @@ pub mod checked;
 pub mod child;
 pub mod dir;
 pub mod disk;
+pub mod host;
 pub mod interrupt;
 pub mod pipes;
 pub mod random;
@@ -65,6 +66,8 @@ pub mod meta;
 pub mod paths;
 #[cfg(unix)]
 pub mod reflink;
+#[cfg(unix)]
+pub mod registry;
 #[cfg(unix)]
 pub mod trust;
 
@@ -80,6 +83,9 @@ pub mod paths;
 #[cfg(windows)]
 #[path = "windows/reflink.rs"]
 pub mod reflink;
+#[cfg(windows)]
+#[path = "windows/registry.rs"]
+pub mod registry;
 #[cfg(windows)]
 #[path = "windows/trust.rs"]
 pub mod trust;

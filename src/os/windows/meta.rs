@@ -19,8 +19,8 @@ use std::os::windows::io::AsRawHandle;
 use std::path::Path;
 
 use windows_sys::Win32::Storage::FileSystem::{
-    BY_HANDLE_FILE_INFORMATION, FILE_FLAG_BACKUP_SEMANTICS, FILE_FLAG_OPEN_REPARSE_POINT,
-    GetFileInformationByHandle,
+    BY_HANDLE_FILE_INFORMATION, FILE_ATTRIBUTE_REPARSE_POINT, FILE_FLAG_BACKUP_SEMANTICS,
+    FILE_FLAG_OPEN_REPARSE_POINT, GetFileInformationByHandle,
 };
 
 /// What a cache compares to tell whether a file is still the one it saw.
@@ -77,6 +77,14 @@ pub fn owner(_meta: &Metadata) -> u32 {
 /// to; whether it is a program is the extension's business).
 pub fn is_executable(path: &Path) -> bool {
     fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// Whether `path` is an app execution alias: an empty reparse point,
+/// which runs a packaged app (or, for `python.exe` with no Python from
+/// the Microsoft Store installed, opens the Store) rather than being one.
+pub fn is_app_execution_alias(path: &Path) -> bool {
+    fs::symlink_metadata(path)
+        .is_ok_and(|m| m.file_attributes() & FILE_ATTRIBUTE_REPARSE_POINT != 0 && m.len() == 0)
 }
 
 /// The volume serial number and file index of an open file: what names
