@@ -231,14 +231,14 @@ fn link_all(entry: &Entry, target: &Target, linker: &Linker) -> Result<()> {
             path: entry.source(file.scheme, &file.path),
             reason: reason.into(),
         };
-        if !entry.is_intact(*index) {
+        let below = Entry::below(file.scheme, &file.path);
+        if !entry.matches(*index, entry.held().private_file_below(&below)) {
             return Err(unusable("the file changed since it was cached"));
         }
         let mode = pip_mode(file.executable, target.umask);
         let Some(stamp) = entry.manifest.stamps.get(*index) else {
             return Err(unusable("the manifest has no stamp for it"));
         };
-        let below = Entry::below(file.scheme, &file.path);
         let src = (entry.held(), below.as_path());
         let placed = match linker.place(src, dst, mode, stamp) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

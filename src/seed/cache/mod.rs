@@ -134,17 +134,21 @@ impl Entry {
     }
 
     /// Whether file `index` of the plan is as it was when the entry was
-    /// filled (checked before it is linked from).
-    pub fn is_intact(&self, index: usize) -> bool {
-        let (Some(file), Some(stamp)) = (
-            self.manifest.plan.files.get(index),
-            self.manifest.stamps.get(index),
-        ) else {
-            return false;
-        };
+    /// filled.
+    fn is_intact(&self, index: usize) -> bool {
+        self.manifest.plan.files.get(index).is_some_and(|file| {
+            let below = Entry::below(file.scheme, &file.path);
+            self.matches(index, self.held.private_file_below(&below))
+        })
+    }
+
+    /// Whether `seen`, what was just read of file `index` below the held
+    /// directory, is what the manifest recorded of it: checked before the
+    /// file is placed.
+    pub fn matches(&self, index: usize, seen: io::Result<Option<FileFacts>>) -> bool {
         matches!(
-            self.held.private_file_below(&Entry::below(file.scheme, &file.path)),
-            Ok(Some(facts)) if FileStamp::from(facts) == *stamp
+            (seen, self.manifest.stamps.get(index)),
+            (Ok(Some(facts)), Some(stamp)) if FileStamp::from(facts) == *stamp
         )
     }
 
@@ -189,7 +193,7 @@ impl WheelCache {
 
     /// The entry for `wheel`, filled first if it is missing or its manifest
     /// is damaged. Its files are checked one by one as they are linked
-    /// ([`Entry::is_intact`]); [`WheelCache::refill`] replaces an entry
+    /// ([`Entry::matches`]); [`WheelCache::refill`] replaces an entry
     /// that fails.
     pub fn entry(&self, wheel: &Path) -> Result<Entry> {
         let key = self.content_key(wheel)?;
