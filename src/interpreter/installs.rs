@@ -56,6 +56,13 @@ impl HostLists {
     /// Reads what `host` lists; `py` is the launcher found on PATH, run with
     /// `timeout`. Whatever cannot be read lists nothing.
     pub fn read(host: Host, py: Option<&Path>, timeout: Duration) -> HostLists {
+        HostLists::read_below(host, Path::new("/"), py, timeout)
+    }
+
+    /// The same, with macOS's fixed directories looked for below `root`
+    /// (`/`, but for a test) and still named as from `/`.
+    fn read_below(host: Host, root: &Path, py: Option<&Path>, timeout: Duration) -> HostLists {
+        let below = |dir: &str| root.join(dir.trim_start_matches('/'));
         match host {
             Host::Posix => HostLists::default(),
             Host::Windows => HostLists {
@@ -69,10 +76,10 @@ impl HostLists {
             },
             Host::MacOs => HostLists {
                 host,
-                framework_versions: names_in(Path::new(FRAMEWORK_VERSIONS)),
+                framework_versions: names_in(&below(FRAMEWORK_VERSIONS)),
                 homebrew: HOMEBREW_OPT
                     .iter()
-                    .map(|opt| (PathBuf::from(opt), names_in(Path::new(opt))))
+                    .map(|opt| (PathBuf::from(opt), names_in(&below(opt))))
                     .filter(|(_, names)| !names.is_empty())
                     .collect(),
                 ..HostLists::default()

@@ -263,3 +263,65 @@ fn reading_keeps_the_host_it_was_given() {
         assert!(lists.py_launcher.is_empty());
     }
 }
+
+#[test]
+fn a_macs_framework_installs_and_homebrew_links_are_read_from_their_directories() {
+    let root = tempfile::tempdir().unwrap();
+    let framework = FRAMEWORK_VERSIONS.trim_start_matches('/');
+    for dir in [
+        format!("{framework}/3.12"),
+        format!("{framework}/Current"),
+        "opt/homebrew/opt/python@3.13".to_string(),
+        // Intel's `opt` is there but empty: it lists nothing.
+        "usr/local/opt".to_string(),
+    ] {
+        std::fs::create_dir_all(root.path().join(dir)).unwrap();
+    }
+    let mut lists = HostLists::read_below(Host::MacOs, root.path(), None, Duration::ZERO);
+    lists.framework_versions.sort();
+    assert_eq!(lists.framework_versions, ["3.12", "Current"]);
+    assert_eq!(
+        lists.homebrew,
+        [(
+            PathBuf::from("/opt/homebrew/opt"),
+            vec!["python@3.13".to_string()]
+        )]
+    );
+    // Read on a Windows host's lists, the same directories say nothing.
+    let windows = HostLists::read_below(Host::Windows, root.path(), None, Duration::ZERO);
+    assert!(windows.framework_versions.is_empty() && windows.homebrew.is_empty());
+}
+
+#[test]
+fn the_py_launchers_list_is_read_by_running_it() {
+    // A stand-in for `py` that prints what the launcher of 3.11 and later
+    // prints: a shell script on POSIX, a batch file on Windows.
+    let dir = tempfile::tempdir().unwrap();
+    let line = r" -V:3.12 *        C:\Python312\python.exe";
+    let py = if crate::os::host::HOST == Host::Windows {
+        let py = dir.path().join("py.cmd");
+        std::fs::write(&py, format!("@echo {line}\r\n")).unwrap();
+        py
+    } else {
+        let py = dir.path().join("py");
+        std::fs::write(&py, format!("#!/bin/sh\nprintf '%s\\n' '{line}'\n")).unwrap();
+        crate::os::meta::set_mode_of(&py, 0o755).unwrap();
+        py
+    };
+    let lists = HostLists::read(Host::Windows, Some(&py), Duration::from_secs(20));
+    assert_eq!(
+        lists.py_launcher,
+        [Listed {
+            program: PathBuf::from(r"C:\Python312\python.exe"),
+            version: Some(vec![3, 12]),
+            source: "py launcher",
+            default: true,
+        }]
+    );
+    // On a POSIX host nothing is run.
+    assert!(
+        HostLists::read(Host::Posix, Some(&py), Duration::from_secs(20))
+            .py_launcher
+            .is_empty()
+    );
+}
