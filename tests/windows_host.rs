@@ -14,7 +14,7 @@ use std::process::Command;
 use assert_cmd::cargo::cargo_bin;
 
 mod support;
-use support::{POSIX_ONLY, Snapshot, WINDOWS_ACTIVATION_SCRIPTS, ok};
+use support::{PARTLY_POSIX, POSIX_ONLY, Snapshot, WINDOWS_ACTIVATION_SCRIPTS, ok};
 
 /// The Windows python.exe to test with, or a visible skip.
 fn windows_python() -> Option<PathBuf> {
@@ -131,6 +131,26 @@ fn a_windows_path_with_a_path_separator_or_a_device_name_is_refused() {
     assert!(names_in(tmp.path()).is_empty());
 }
 
+/// The marks of a POSIX API in a test file.
+const POSIX_MARKS: &[&str] = &["std::os::unix", "libc::", "activation_harness"];
+
+/// Where a partly-POSIX file's POSIX part begins.
+const POSIX_PART: &str = "\n#[cfg(unix)]\nmod posix {\n";
+
+/// The names of the `#[test]` functions in `text`.
+fn tests_in(text: &str) -> Vec<String> {
+    let mut names: Vec<String> = text
+        .split("#[test]")
+        .skip(1)
+        .filter_map(|after| {
+            let name = after.split_once("fn ")?.1.split_once('(')?.0;
+            Some(name.trim().to_string())
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 #[test]
 fn the_test_files_that_need_posix_are_gated_and_named() {
     let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
@@ -150,17 +170,40 @@ fn the_test_files_that_need_posix_are_gated_and_named() {
             gated, listed,
             "{name}.rs: gated {gated}, in POSIX_ONLY {listed}"
         );
-        let needs_posix = ["std::os::unix", "libc::", "activation_harness"]
-            .iter()
-            .any(|mark| text.contains(mark));
+        let partly = PARTLY_POSIX.iter().find(|(file, _)| *file == name);
+        let (portable, posix) = match text.split_once(POSIX_PART) {
+            Some((portable, posix)) => (portable, Some(posix)),
+            None => (&*text, None),
+        };
+        assert_eq!(
+            posix.is_some(),
+            partly.is_some(),
+            "{name}.rs: a `mod posix` only in a file PARTLY_POSIX lists, and there one"
+        );
+        if let (Some(posix), Some((_, listed))) = (posix, partly) {
+            assert!(!posix.contains(POSIX_PART), "{name}.rs: two `mod posix`");
+            let mut names: Vec<String> = listed.iter().map(|(t, _)| t.to_string()).collect();
+            names.sort();
+            assert_eq!(
+                tests_in(posix),
+                names,
+                "{name}.rs: mod posix vs PARTLY_POSIX"
+            );
+        }
+        let needs_posix = POSIX_MARKS.iter().any(|mark| portable.contains(mark));
         assert!(
             gated || !needs_posix,
-            "{name}.rs needs POSIX but is not gated"
+            "{name}.rs needs POSIX outside a `mod posix` but is not gated"
         );
     }
     if !cfg!(unix) {
         for (file, why) in POSIX_ONLY {
             eprintln!("SKIPPED: tests/{file}.rs needs a POSIX host: {why}");
+        }
+        for (file, skipped) in PARTLY_POSIX {
+            for (test, why) in *skipped {
+                eprintln!("SKIPPED: tests/{file}.rs {test} needs {why}");
+            }
         }
     }
 }
