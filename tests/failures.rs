@@ -118,6 +118,21 @@ fn clear_refuses_the_home_directory_even_when_it_is_an_environment() {
     assert_eq!(listing(&home), before);
 }
 
+#[test]
+fn a_parent_that_is_a_file_is_named_in_the_error() {
+    let py = require_python!();
+    let scratch = tempfile::tempdir().unwrap();
+    let file = scratch.path().join("file");
+    std::fs::write(&file, "data").unwrap();
+    let target = file.join("sub").join("env");
+    let message = format!(
+        "Unable to create directory {}: {} is a file",
+        support::py_repr(&target),
+        support::py_repr(&file)
+    );
+    refused(&py, scratch.path(), &target, &[], &message);
+}
+
 /// The tests that need a POSIX host (each named, with why, in
 /// tests/support's PARTLY_POSIX).
 #[cfg(unix)]
@@ -126,21 +141,6 @@ mod posix {
     use std::ffi::OsStr;
     use std::os::unix::ffi::OsStrExt;
     use std::os::unix::fs::PermissionsExt;
-
-    #[test]
-    fn a_parent_that_is_a_file_is_named_in_the_error() {
-        let py = require_python!();
-        let scratch = tempfile::tempdir().unwrap();
-        let file = scratch.path().join("file");
-        std::fs::write(&file, "data").unwrap();
-        let target = file.join("sub").join("env");
-        let message = format!(
-            "Unable to create directory {}: {} is a file",
-            support::py_repr(&target),
-            support::py_repr(&file)
-        );
-        refused(&py, scratch.path(), &target, &[], &message);
-    }
 
     #[test]
     fn a_symlink_to_a_file_is_refused() {

@@ -186,10 +186,6 @@ pub const PARTLY_POSIX: &[(&str, &[(&str, &str)])] = &[
     (
         "failures",
         &[
-            (
-                "a_parent_that_is_a_file_is_named_in_the_error",
-                "a POSIX host: on Windows a grandparent that is a file is reported as \"Path not found\" (os error 3), not in CPython's words; to fix",
-            ),
             ("a_symlink_to_a_file_is_refused", "POSIX symlinks"),
             (
                 "a_dangling_symlink_is_refused_and_nothing_made_where_it_points",
