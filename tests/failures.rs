@@ -133,6 +133,20 @@ fn a_parent_that_is_a_file_is_named_in_the_error() {
     refused(&py, scratch.path(), &target, &[], &message);
 }
 
+#[test]
+fn a_name_longer_than_the_filesystem_allows_is_a_clear_error() {
+    let py = require_python!();
+    let scratch = tempfile::tempdir().unwrap();
+    let target = scratch.path().join("x".repeat(300));
+    refused(
+        &py,
+        scratch.path(),
+        &target,
+        &["--without-pip"],
+        "name too long",
+    );
+}
+
 /// The tests that need a POSIX host (each named, with why, in
 /// tests/support's PARTLY_POSIX).
 #[cfg(unix)]
@@ -226,20 +240,6 @@ mod posix {
         .unwrap();
         std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
         wrapper
-    }
-
-    #[test]
-    fn a_name_longer_than_the_filesystem_allows_is_a_clear_error() {
-        let py = require_python!();
-        let scratch = tempfile::tempdir().unwrap();
-        let target = scratch.path().join("x".repeat(300));
-        refused(
-            &py,
-            scratch.path(),
-            &target,
-            &["--without-pip"],
-            "name too long",
-        );
     }
 
     #[test]

@@ -197,10 +197,6 @@ pub const PARTLY_POSIX: &[(&str, &[(&str, &str)])] = &[
                 "a shell script stands in for the interpreter (a #! wrapper whose ensurepip fails)",
             ),
             (
-                "a_name_longer_than_the_filesystem_allows_is_a_clear_error",
-                "Wine reports a name too long as 'File not found' (see the README)",
-            ),
-            (
                 "a_path_that_is_not_utf8_is_refused_clearly",
                 "paths as bytes",
             ),
