@@ -4,7 +4,7 @@
 //! Runs on every host (`.ci/cross-check` runs it under Wine); the tests
 //! that need a POSIX host are in `mod posix` below.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 #[macro_use]
@@ -94,6 +94,7 @@ fn with_nothing_installed_the_error_says_so() {
 mod posix {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+    use std::path::PathBuf;
 
     /// `program`, given as `-p`, is refused in one line ending with `said`.
     fn refused_as_python(program: &Path, target: &Path, status: i32, said: &str) {

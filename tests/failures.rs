@@ -5,16 +5,10 @@
 //! Windows python.exe `PYVENV_TEST_WINDOWS_PYTHON` names); the tests that
 //! need a POSIX host are in `mod posix` below.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 #[macro_use]
 mod support;
-
-#[cfg(unix)]
-fn python() -> Option<PathBuf> {
-    support::pyenv_python(12)
-}
 
 /// pyenv's CPython 3.12 on POSIX, the Windows python.exe on Windows, or a
 /// visible skip.
@@ -155,6 +149,11 @@ mod posix {
     use std::ffi::OsStr;
     use std::os::unix::ffi::OsStrExt;
     use std::os::unix::fs::PermissionsExt;
+    use std::path::{Path, PathBuf};
+
+    fn python() -> Option<PathBuf> {
+        support::pyenv_python(12)
+    }
 
     #[test]
     fn a_symlink_to_a_file_is_refused() {
