@@ -42,7 +42,8 @@ pub enum Error {
     },
 
     /// A path this system's file names cannot hold (Windows: `<>:"|?*`,
-    /// control characters, device names such as `NUL`, a trailing dot).
+    /// control characters, device names such as `NUL`, a trailing dot, a
+    /// name longer than 255 characters).
     #[error("refusing the path {}: {component} {why}", path.display())]
     Unholdable {
         /// The environment, absolute.

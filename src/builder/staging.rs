@@ -75,15 +75,22 @@ fn make_parents(dir: &Path) -> Result<Vec<PathBuf>> {
                 for dir in made.iter().rev() {
                     let _ = fs::remove_dir(dir);
                 }
-                return Err(match e.kind() {
-                    io::ErrorKind::NotADirectory => {
-                        Error::NotADirectory(disk::first_non_dir_ancestor(path))
-                    }
-                    _ => Error::Io {
+                // Below a file, POSIX says "not a directory" and Windows
+                // "path not found": the file is what is in the way.
+                let obstacle = disk::first_non_dir_ancestor(path);
+                let below_a_file = match e.kind() {
+                    io::ErrorKind::NotADirectory => true,
+                    io::ErrorKind::NotFound => obstacle != path,
+                    _ => false,
+                };
+                return Err(if below_a_file {
+                    Error::NotADirectory(obstacle)
+                } else {
+                    Error::Io {
                         op: "create directory",
                         path: path.to_path_buf(),
                         source: e,
-                    },
+                    }
                 });
             }
         }
@@ -354,5 +361,24 @@ mod tests {
             .collect();
         assert_eq!(names, vec![OsString::from("env")]);
         assert!(tmp.path().join("env/pyvenv.cfg").exists());
+    }
+
+    /// Parents below a file: POSIX says "not a directory", Windows "path
+    /// not found"; either way the file is what is in the way, and nothing
+    /// is made.
+    #[test]
+    fn parents_below_a_file_name_the_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("file");
+        fs::write(&file, "mine").unwrap();
+        for below in [file.join("sub"), file.join("sub").join("deeper")] {
+            match make_parents(&below) {
+                Err(Error::NotADirectory(obstacle)) => assert_eq!(obstacle, file, "{below:?}"),
+                other => panic!("{below:?}: {other:?}"),
+            }
+        }
+        assert_eq!(fs::read_to_string(&file).unwrap(), "mine");
+        let names: Vec<_> = fs::read_dir(tmp.path()).unwrap().flatten().collect();
+        assert_eq!(names.len(), 1);
     }
 }

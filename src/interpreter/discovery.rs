@@ -55,9 +55,20 @@ impl PythonRequest {
         }
     }
 
-    /// The request implied by the program's own name: `pyvenv-3.12` means 3.12.
+    /// The request implied by the program's own name: `pyvenv-3.12` means
+    /// 3.12, and so does `pyvenv-3.12.exe` where programs end so (Windows,
+    /// in any case: `PYVENV-3.12.EXE`).
     pub fn from_program_name(argv0: &Path) -> Option<PythonRequest> {
-        let name = argv0.file_name()?.to_str()?;
+        let suffix = std::env::consts::EXE_EXTENSION;
+        let has_suffix = argv0
+            .extension()
+            .is_some_and(|e| !suffix.is_empty() && e.eq_ignore_ascii_case(suffix));
+        let name = if has_suffix {
+            argv0.file_stem()?
+        } else {
+            argv0.file_name()?
+        };
+        let name = name.to_str()?;
         let version = name.strip_prefix("pyvenv-")?;
         match PythonRequest::parse(version) {
             request @ PythonRequest::Version(_) => Some(request),

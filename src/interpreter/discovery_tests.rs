@@ -42,6 +42,16 @@ fn the_program_name_carries_a_version() {
         PythonRequest::from_program_name(Path::new("/usr/bin/pyvenv-3.12")),
         Some(PythonRequest::Version(vec![3, 12]))
     );
+    // As Windows names the program (under Wine, in CI): the same request.
+    let exe = std::env::consts::EXE_SUFFIX;
+    for (name, means_it) in [
+        (format!("pyvenv-3.12{exe}"), true),
+        ("pyvenv-3.12.EXE".to_string(), !exe.is_empty()),
+    ] {
+        let request = PythonRequest::from_program_name(Path::new(&name));
+        let expected = means_it.then(|| PythonRequest::Version(vec![3, 12]));
+        assert_eq!(request, expected, "{name}");
+    }
     assert_eq!(PythonRequest::from_program_name(Path::new("pyvenv")), None);
     assert_eq!(
         PythonRequest::from_program_name(Path::new("pyvenv-latest")),

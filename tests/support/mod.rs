@@ -33,6 +33,20 @@ macro_rules! require {
         }
     };
 }
+
+/// The interpreter of a test that runs on every host, or a visible skip of
+/// the calling test: see [`host_python`].
+macro_rules! require_host {
+    ($minor:expr) => {
+        match $crate::support::host_python($minor) {
+            Ok(p) => p,
+            Err(why) => {
+                eprintln!("SKIPPED: {why}");
+                return;
+            }
+        }
+    };
+}
 pub use target::Target;
 
 /// Activation scripts: present in both, but their text is pyvenv's own.
@@ -71,9 +85,6 @@ pub const POSIX_ONLY: &[(&str, &str)] = &[
         "cache",
         "modes, inode numbers and POSIX symlinks in the wheel cache",
     ),
-    ("cli", "inode numbers, modes and POSIX symlinks"),
-    ("errors", "modes and POSIX symlinks"),
-    ("failures", "paths as bytes, modes and POSIX symlinks"),
     ("faults", "POSIX signals (SIGINT, SIGTERM, SIGKILL)"),
     (
         "hardening",
@@ -97,6 +108,128 @@ pub const POSIX_ONLY: &[(&str, &str)] = &[
         "owners, modes, flock, POSIX signals and a second account",
     ),
     ("verbose_and_cache", "POSIX symlinks"),
+];
+
+/// The behaviour test files that run on every host but hold tests that
+/// need a POSIX host (or what only this Linux machine has), and why, test
+/// by test: those tests, and only they, sit in the file's
+/// `#[cfg(unix)] mod posix`, the one part of the file that may use POSIX
+/// APIs; `tests/windows_host.rs` checks that and names each on Windows as
+/// SKIPPED.
+pub const PARTLY_POSIX: &[(&str, &[(&str, &str)])] = &[
+    (
+        "cli",
+        &[
+            (
+                "p_accepts_a_command_on_path",
+                "a POSIX symlink on PATH names the interpreter",
+            ),
+            ("p_accepts_a_version_found_under_pyenv", "pyenv's versions"),
+            ("p_accepts_a_full_version", "pyenv's versions"),
+            (
+                "pyvenv_python_variable_chooses_and_p_overrides_it",
+                "two CPython versions (pyenv's 3.8 and 3.11)",
+            ),
+            (
+                "the_default_is_python3_on_path",
+                "a POSIX symlink named python3 on PATH",
+            ),
+            ("a_pyenv_shim_is_never_linked", "pyenv's shims"),
+            (
+                "a_file_that_is_not_a_python_is_refused",
+                "a shell script stands in for the interpreter (a #! script with mode 755)",
+            ),
+            ("python_2_is_refused", "pyenv's Python 2.7"),
+            (
+                "a_hanging_interpreter_times_out",
+                "a shell script stands in for the interpreter (a #! script that sleeps)",
+            ),
+            (
+                "a_symlink_in_the_way_is_refused_and_not_followed",
+                "POSIX symlinks",
+            ),
+            (
+                "clear_keeps_the_directory_itself_and_removes_links_without_following",
+                "inode numbers and POSIX symlinks",
+            ),
+            (
+                "activate_under_strict_bash_is_silent_and_deactivate_restores_path",
+                "bash, and the environment's bin/python",
+            ),
+        ],
+    ),
+    (
+        "errors",
+        &[
+            (
+                "a_symlink_where_the_environment_goes_says_where_it_points",
+                "POSIX symlinks",
+            ),
+            (
+                "a_version_nobody_has_names_who_asked_and_what_there_is",
+                "a pyenv root, a POSIX symlink and a #! script on PATH",
+            ),
+            (
+                "a_python_2_passed_over_says_why",
+                "a shell script stands in for the interpreter (a #! script answering as 2.7)",
+            ),
+            (
+                "a_program_that_is_not_a_python_is_refused_in_one_line",
+                "a shell script stands in for the interpreter (#! scripts failing as ls and Python do)",
+            ),
+            (
+                "a_pyenv_shim_without_the_command_says_what_would_work",
+                "pyenv's shims",
+            ),
+        ],
+    ),
+    (
+        "failures",
+        &[
+            ("a_symlink_to_a_file_is_refused", "POSIX symlinks"),
+            (
+                "a_dangling_symlink_is_refused_and_nothing_made_where_it_points",
+                "POSIX symlinks",
+            ),
+            ("a_symlink_loop_is_refused", "POSIX symlinks"),
+            (
+                "missing_parents_are_made_and_removed_again_on_failure",
+                "a shell script stands in for the interpreter (a #! wrapper whose ensurepip fails)",
+            ),
+            (
+                "a_path_that_is_not_utf8_is_refused_clearly",
+                "paths as bytes",
+            ),
+            (
+                "a_python_that_crashes_while_asked_is_a_clear_error",
+                "a shell script stands in for the interpreter (a #! script killed by SIGSEGV)",
+            ),
+            (
+                "a_broken_pyenv_shim_is_a_clear_error_with_what_it_said",
+                "a shell script stands in for the interpreter (a #! script as a shim)",
+            ),
+            (
+                "a_failed_pip_bootstrap_shows_the_command_and_what_it_printed",
+                "a shell script stands in for the interpreter (a #! wrapper whose ensurepip fails)",
+            ),
+            (
+                "a_full_disk_leaves_no_target_and_no_leftovers",
+                "a tmpfs mounted by root",
+            ),
+            (
+                "a_read_only_filesystem_is_a_clear_error",
+                "a tmpfs mounted by root",
+            ),
+            (
+                "many_runs_seeding_pip_at_once_all_succeed",
+                "pip, which the embeddable CPython cannot install (no ensurepip)",
+            ),
+            (
+                "a_python_without_ensurepip_names_the_package_to_install",
+                "a shell script stands in for the interpreter (a #! wrapper)",
+            ),
+        ],
+    ),
 ];
 
 /// One entry of the tree.
@@ -406,6 +539,32 @@ pub fn pyenv_python(minor: u32) -> Option<PathBuf> {
         let exe = e.path().join(format!("bin/python3.{minor}"));
         (name.starts_with(&format!("3.{minor}.")) && exe.exists()).then_some(exe)
     })
+}
+
+/// The interpreter a test that runs on every host makes environments
+/// with: pyenv's CPython 3.`minor` on a POSIX host; on Windows, whatever
+/// `minor` says, the `python.exe` `PYVENV_TEST_WINDOWS_PYTHON` names
+/// (`.ci/cross-check` names python.org's embeddable 3.13 under Wine).
+/// `Err` says why there is none.
+pub fn host_python(minor: u32) -> Result<PathBuf, String> {
+    if cfg!(windows) {
+        std::env::var_os("PYVENV_TEST_WINDOWS_PYTHON")
+            .map(PathBuf::from)
+            .ok_or_else(|| {
+                "PYVENV_TEST_WINDOWS_PYTHON names no Windows python.exe \
+                 (.ci/python-embed unpacks one)"
+                    .to_string()
+            })
+    } else {
+        pyenv_python(minor).ok_or_else(|| format!("CPython 3.{minor} is not installed under pyenv"))
+    }
+}
+
+/// A path as CPython's `repr` writes it, quotes included, as in the
+/// `Unable to create directory '...'` messages pyvenv keeps from venv (a
+/// `\` doubled; tests' paths hold no quote).
+pub fn py_repr(path: &Path) -> String {
+    format!("'{}'", path.display().to_string().replace('\\', "\\\\"))
 }
 
 /// Runs `command`, which must succeed; its output.

@@ -23,10 +23,15 @@ const NOT_IN_A_NAME: &[char] = &['<', '>', ':', '"', '|', '?', '*'];
 /// extension (`NUL.txt` is `NUL`), in any case.
 const DEVICE_NAMES: &[&str] = &["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"];
 
+/// The longest file name NTFS, ReFS and FAT's long names hold, in UTF-16
+/// code units.
+const LONGEST_NAME: usize = 255;
+
 /// Refuses an absolute path no directory on Windows can be named by,
 /// naming the part at fault: a character no file name holds, a device
-/// name, a name Windows would shorten (a trailing dot or space), or a
-/// device namespace (`\\.\`) prefix.
+/// name, a name Windows would shorten (a trailing dot or space), a name
+/// longer than any Windows file system holds, or a device namespace
+/// (`\\.\`) prefix.
 pub fn holdable(path: &Path) -> Result<()> {
     let refuse = |component: &OsStr, why: &str| {
         Err(Error::Unholdable {
@@ -59,6 +64,14 @@ pub fn holdable(path: &Path) -> Result<()> {
         }
         if is_device_name(&text) {
             return refuse(name, "is the name of a Windows device");
+        }
+        let length = text.encode_utf16().count();
+        if length > LONGEST_NAME {
+            let why = format!(
+                "is {length} characters long: a Windows file name holds at most {LONGEST_NAME} \
+                 (name too long)"
+            );
+            return refuse(name, &why);
         }
     }
     Ok(())
@@ -224,6 +237,14 @@ mod tests {
             ("C:\\a\\LPT\u{b9}", "is the name"),
             (r"C:\a\con .x", "'con .x' is the name"),
             (r"\\.\pipe\env", "names a device"),
+            (
+                &format!(r"C:\a\{}\env", "x".repeat(256)),
+                "is 256 characters long",
+            ),
+            (
+                &format!(r"C:\a\{}", "\u{e9}".repeat(300)),
+                "is 300 characters long",
+            ),
         ];
         for (path, expected) in cases {
             let message = match holdable(Path::new(path)) {
@@ -232,7 +253,14 @@ mod tests {
             };
             assert!(message.contains(expected), "{path}: {message}");
         }
-        for ok in [r"C:\a\console", r"C:\a\com10", r"C:\a\nully", r"C:\a\.env"] {
+        let longest = format!(r"C:\a\{}", "x".repeat(255));
+        for ok in [
+            r"C:\a\console",
+            r"C:\a\com10",
+            r"C:\a\nully",
+            r"C:\a\.env",
+            &longest,
+        ] {
             assert!(holdable(Path::new(ok)).is_ok(), "{ok}");
         }
     }
