@@ -15,6 +15,7 @@ use pyvenv::builder::Surroundings;
 use pyvenv::cli::{Cli, no_cache_requested};
 use pyvenv::interpreter::discovery::{PythonRequest, SearchPath};
 use pyvenv::interpreter::probe::PROBE_TIMEOUT;
+use pyvenv::os::host::HOME_VAR;
 use pyvenv::report::{Reporter, Verbosity};
 use pyvenv::run::{CacheOrigin, Invocation, python_choice, run};
 use pyvenv::seed::SeedEnv;
@@ -48,11 +49,11 @@ fn dispatch(cli: &Cli, argv0: Option<&OsString>) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("cannot write to stdout: {e}"));
     }
     if cli.cache_clean {
-        let home = absolute_var("HOME");
+        let home = absolute_var(HOME_VAR);
         let (cache, _) = cache_choice(cli, home.as_deref(), false)?;
         let Some(cache) = cache else {
             anyhow::bail!(
-                "no cache directory is known: set PYVENV_CACHE_DIR or HOME, or pass --cache-dir"
+                "no cache directory is known: set PYVENV_CACHE_DIR or {HOME_VAR}, or pass --cache-dir"
             );
         };
         pyvenv::seed::cache::clean::clean(&cache, &reporter(cli))?;
@@ -113,7 +114,7 @@ fn invocation(cli: &Cli, argv0: Option<&OsString>) -> anyhow::Result<Invocation>
     let cwd = working_directory(&dirs, python.as_ref(), cli.prompt.as_deref())?;
     // An empty or relative HOME or PYENV_ROOT would put the cache and the
     // interpreter search wherever the run happens to start: treated as unset.
-    let home = absolute_var("HOME");
+    let home = absolute_var(HOME_VAR);
     let pyenv_root = absolute_var("PYENV_ROOT").or_else(|| home.as_ref().map(|h| h.join(".pyenv")));
     let (cache, cache_origin) = cache_choice(cli, home.as_deref(), true)?;
     let report = reporter(cli);

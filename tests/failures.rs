@@ -97,8 +97,12 @@ fn clear_refuses_the_home_directory_even_when_it_is_an_environment() {
     assert!(out.status.success());
     std::fs::write(home.join(".bashrc"), "# years of tuning\n").unwrap();
     let before = listing(&home);
+    // The home directory as each host names it (on Windows `HOME` is
+    // seldom set, and is not read).
+    let home_var = if cfg!(windows) { "USERPROFILE" } else { "HOME" };
     let out = Command::new(env!("CARGO_BIN_EXE_pyvenv"))
-        .env("HOME", &home)
+        .env_remove("HOME")
+        .env(home_var, &home)
         .env("PYVENV_CACHE_DIR", scratch.path().join("cache"))
         .arg("-p")
         .arg(&py)

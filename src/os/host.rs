@@ -26,6 +26,11 @@ pub const HOST: Host = if cfg!(windows) {
     Host::Posix
 };
 
+/// The variable that names the user's home directory: `HOME` on POSIX,
+/// `USERPROFILE` on Windows (where `HOME` is seldom set, and Python's own
+/// `expanduser` has not read it since 3.8).
+pub const HOME_VAR: &str = if cfg!(windows) { "USERPROFILE" } else { "HOME" };
+
 /// One PEP 514 entry, `Software\Python\<company>\<tag>` under `HKCU` or
 /// `HKLM`, as the registry holds it (nothing checked or decided yet).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
