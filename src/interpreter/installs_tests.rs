@@ -298,16 +298,25 @@ fn the_py_launchers_list_is_read_by_running_it() {
     // prints: a shell script on POSIX, a batch file on Windows.
     let dir = tempfile::tempdir().unwrap();
     let line = r" -V:3.12 *        C:\Python312\python.exe";
-    let py = if crate::os::host::HOST == Host::Windows {
-        let py = dir.path().join("py.cmd");
-        std::fs::write(&py, format!("@echo {line}\r\n")).unwrap();
-        py
-    } else {
-        let py = dir.path().join("py");
-        std::fs::write(&py, format!("#!/bin/sh\nprintf '%s\\n' '{line}'\n")).unwrap();
-        crate::os::meta::set_mode_of(&py, 0o755).unwrap();
-        py
+    let stand_in = |name: &str, status: u8| {
+        if crate::os::host::HOST == Host::Windows {
+            let py = dir.path().join(format!("{name}.cmd"));
+            let script = format!("@echo {line}\r\n@exit /b {status}\r\n");
+            std::fs::write(&py, script).unwrap();
+            py
+        } else {
+            let py = dir.path().join(name);
+            let script = format!("#!/bin/sh\nprintf '%s\\n' '{line}'\nexit {status}\n");
+            std::fs::write(&py, script).unwrap();
+            crate::os::meta::set_mode_of(&py, 0o755).unwrap();
+            py
+        }
     };
+    // A launcher that fails is not believed, whatever it printed.
+    let failing = stand_in("failing", 1);
+    let lists = HostLists::read(Host::Windows, Some(&failing), Duration::from_secs(20));
+    assert!(lists.py_launcher.is_empty(), "{:?}", lists.py_launcher);
+    let py = stand_in("py", 0);
     let lists = HostLists::read(Host::Windows, Some(&py), Duration::from_secs(20));
     assert_eq!(
         lists.py_launcher,
