@@ -115,7 +115,10 @@ fn invocation(cli: &Cli, argv0: Option<&OsString>) -> anyhow::Result<Invocation>
     // An empty or relative HOME or PYENV_ROOT would put the cache and the
     // interpreter search wherever the run happens to start: treated as unset.
     let home = absolute_var(HOME_VAR);
-    let pyenv_root = absolute_var("PYENV_ROOT").or_else(|| home.as_ref().map(|h| h.join(".pyenv")));
+    // pyenv's own default, from `HOME` on every host (pyenv-win keeps its
+    // versions elsewhere, and is not searched).
+    let pyenv_root =
+        absolute_var("PYENV_ROOT").or_else(|| absolute_var("HOME").map(|h| h.join(".pyenv")));
     let (cache, cache_origin) = cache_choice(cli, home.as_deref(), true)?;
     let report = reporter(cli);
     let (cache, cache_origin) = match cache.map(|dir| trusted_cache(&dir, &report)) {
