@@ -33,6 +33,7 @@ const NEW_LAUNCHER: &str =
  -V:3.12-32       C:\\Python312-32\\python.exe
  -V:3.13t         C:\\Users\\me\\AppData\\Local\\Programs\\Python\\Python313\\python3.13t.exe
  -V:ContinuumAnalytics/Anaconda39-64 C:\\Anaconda3\\python.exe
+ -V:64bitPython/3.12 C:\\Other\\python.exe
 ";
 
 /// What the launcher before 3.11 prints for `py -0p` (`--list-paths`).
@@ -45,7 +46,7 @@ const OLD_LAUNCHER: &str = "Installed Pythons found by C:\\Windows\\py.exe Launc
 #[test]
 fn the_new_launchers_list_is_read_with_its_default_and_versions() {
     let listed = parse_py_list(NEW_LAUNCHER);
-    assert_eq!(listed.len(), 5);
+    assert_eq!(listed.len(), 6);
     assert_eq!(
         listed[0],
         Listed {
@@ -61,6 +62,8 @@ fn the_new_launchers_list_is_read_with_its_default_and_versions() {
     assert_eq!(listed[3].version, Some(vec![3, 13]), "3.13t");
     assert_eq!(listed[4].program, PathBuf::from(r"C:\Anaconda3\python.exe"));
     assert_eq!(listed[4].version, None, "another company's tag");
+    // Not even where the company's name starts with a number.
+    assert_eq!(listed[5].version, None, "another company's tag");
 }
 
 #[test]
@@ -105,11 +108,12 @@ fn a_version_request_keeps_only_what_may_be_that_version() {
             PathBuf::from(r"C:\Python312\python.exe"),
             PathBuf::from(r"C:\Python312-32\python.exe"),
             PathBuf::from(r"C:\Anaconda3\python.exe"),
+            PathBuf::from(r"C:\Other\python.exe"),
         ],
         "3.13 is left out; the unknown is kept for the probe to judge"
     );
-    assert_eq!(lists.candidates(Some(&[3, 12, 4])).len(), 3);
-    assert_eq!(lists.candidates(Some(&[3])).len(), 5);
+    assert_eq!(lists.candidates(Some(&[3, 12, 4])).len(), 4);
+    assert_eq!(lists.candidates(Some(&[3])).len(), 6);
     assert!(
         lists
             .candidates(Some(&[2]))
