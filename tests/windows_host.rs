@@ -60,6 +60,17 @@ fn cfg_text(env: &Path) -> String {
     text.replace(&*env.to_string_lossy(), "ENV")
 }
 
+/// How the tree at `made` differs from the one at `reference`, their
+/// `pyvenv.cfg` left out (it names each environment's own path: compare
+/// [`cfg_text`] for it).
+fn tree_differences(reference: &Path, made: &Path) -> Vec<String> {
+    let mut a = Snapshot::take(reference);
+    let mut b = Snapshot::take(made);
+    a.0.remove(Path::new("pyvenv.cfg"));
+    b.0.remove(Path::new("pyvenv.cfg"));
+    a.differences(&b)
+}
+
 fn names_in(dir: &Path) -> Vec<OsString> {
     let mut names: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
@@ -84,12 +95,8 @@ fn a_windows_target_builds_with_its_own_venv_and_gets_pyvenvs_scripts() {
         let ours = tmp.path().join("by-pyvenv");
         pyvenv(&python, flags, &ours);
 
-        let mut reference = Snapshot::take(&theirs);
-        let mut made = Snapshot::take(&ours);
-        reference.0.remove(Path::new("pyvenv.cfg"));
-        made.0.remove(Path::new("pyvenv.cfg"));
         assert_eq!(
-            reference.differences(&made),
+            tree_differences(&theirs, &ours),
             Vec::<String>::new(),
             "{flags:?}"
         );
@@ -251,11 +258,11 @@ fn a_rerun_clear_and_upgrade_on_windows_do_what_venv_does() {
             .arg(&theirs));
     };
     let same_as = |made: &Path, reference: &Path, what: &str| {
-        let mut a = Snapshot::take(reference);
-        let mut b = Snapshot::take(made);
-        a.0.remove(Path::new("pyvenv.cfg"));
-        b.0.remove(Path::new("pyvenv.cfg"));
-        assert_eq!(a.differences(&b), Vec::<String>::new(), "{what}");
+        assert_eq!(
+            tree_differences(reference, made),
+            Vec::<String>::new(),
+            "{what}"
+        );
         assert_eq!(cfg_text(made), cfg_text(reference), "{what}");
     };
     venv(&[]);
@@ -283,11 +290,11 @@ fn a_rerun_clear_and_upgrade_on_windows_do_what_venv_does() {
     pyvenv(&python, &["--without-pip", "--clear"], &ours);
     same_as(&ours, &theirs, "--clear");
     assert!(!ours.join("notes.txt").exists());
-    let mut a = Snapshot::take(&fresh);
-    let mut b = Snapshot::take(&ours);
-    a.0.remove(Path::new("pyvenv.cfg"));
-    b.0.remove(Path::new("pyvenv.cfg"));
-    assert_eq!(a.differences(&b), Vec::<String>::new(), "--clear vs fresh");
+    assert_eq!(
+        tree_differences(&fresh, &ours),
+        Vec::<String>::new(),
+        "--clear vs fresh"
+    );
     assert_eq!(
         cfg_text(&ours).replace("--clear ", ""),
         cfg_text(&fresh),
