@@ -354,12 +354,13 @@ impl Snapshot {
                         record_difference(theirs, mine)
                     ))
                 }
-                Some(mine) if mine != theirs => out.push(format!(
-                    "differs: {}\n    venv:   {}\n    pyvenv: {}",
-                    path.display(),
-                    short(theirs),
-                    short(mine)
-                )),
+                Some(mine) if mine != theirs && !fresh_where_venvs_is_stale(theirs, mine) => out
+                    .push(format!(
+                        "differs: {}\n    venv:   {}\n    pyvenv: {}",
+                        path.display(),
+                        short(theirs),
+                        short(mine)
+                    )),
                 Some(_) => {}
             }
         }
@@ -370,6 +371,26 @@ impl Snapshot {
             }
         }
         out
+    }
+}
+
+/// A `.pyc` of pyvenv's that is valid for its source where venv's, of the
+/// same mode and magic number, is stale: venv's pip sometimes leaves one
+/// whose stamp no longer matches its source (seen once with PyPy 3.11 on a
+/// re-run), which Python would only compile again. Valid bytecode is what
+/// pyvenv must leave; it cannot be more wrong than venv's there.
+fn fresh_where_venvs_is_stale(theirs: &Node, mine: &Node) -> bool {
+    match (theirs, mine) {
+        (Node::File(m1, Content::Pyc(t)), Node::File(m2, Content::Pyc(o))) => {
+            m1 == m2
+                && t.magic == o.magic
+                && t.validity == PycValidity::Stale
+                && matches!(
+                    o.validity,
+                    PycValidity::FreshStamp | PycValidity::FreshStampWithoutFlags
+                )
+        }
+        _ => false,
     }
 }
 
