@@ -342,3 +342,144 @@ fn walk_pycs(dir: &Path) -> usize {
         })
         .sum()
 }
+
+/// Each `.pyc` below `site` (its path there), and whether its code names
+/// a file below `base` (it was compiled there) and its header is valid for
+/// the source beside it.
+fn pyc_origins(python: &Path, site: &Path, base: &Path) -> Vec<(String, bool, bool)> {
+    let script = r#"
+import importlib.util, marshal, os, struct, sys
+site, base = sys.argv[1], sys.argv[2]
+for root, dirs, files in os.walk(site):
+    for name in files:
+        if not name.endswith(".pyc"):
+            continue
+        pyc = os.path.join(root, name)
+        data = open(pyc, "rb").read()
+        source = importlib.util.source_from_cache(pyc)
+        st = os.stat(source)
+        valid = data[:4] == importlib.util.MAGIC_NUMBER and struct.unpack(
+            "<III", data[4:16]) == (0, int(st.st_mtime) & 0xFFFFFFFF, st.st_size & 0xFFFFFFFF)
+        code = marshal.loads(data[16:])
+        print(os.path.relpath(pyc, site), code.co_filename.startswith(base + os.sep), valid)
+"#;
+    let out = ok(Command::new(python)
+        .args(["-I", "-c", script])
+        .arg(site)
+        .arg(base));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| {
+            let mut words = line.rsplitn(3, ' ');
+            let (valid, reused, path) = (words.next()?, words.next()?, words.next()?);
+            Some((path.to_string(), reused == "True", valid == "True"))
+        })
+        .collect()
+}
+
+/// Replaces `path` (a hardlink into the real installation) with a file of
+/// `data` and `mode`, leaving the installation as it was.
+fn replace_file(path: &Path, data: &[u8], mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = path.with_extension("replacing");
+    std::fs::write(&tmp, data).unwrap();
+    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(mode)).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
+/// A cold run takes the bytecode the target's own pip left in its
+/// `site-packages` for each module whose source there is the same (no
+/// compiling, which costs a CPython about two seconds for pip), and has
+/// the target compile the rest: a module changed there, a `.pyc` stale
+/// there, and any `.pyc` another account could have written or owns.
+/// Every `.pyc` in the environment is valid for its source either way.
+#[test]
+fn a_cold_run_reuses_the_targets_own_bytecode_only_where_it_is_valid_and_protected() {
+    let Some(python) = python() else { return };
+    let scratch = tempfile::tempdir().unwrap();
+    // A copy of the installation (hardlinks where the filesystem allows),
+    // so its site-packages can be changed; CPython finds its prefix from
+    // where its executable is.
+    let prefix = python.parent().and_then(Path::parent).unwrap();
+    let copy = scratch.path().join("python");
+    let copied = Command::new("cp")
+        .arg("-al")
+        .arg(prefix)
+        .arg(&copy)
+        .status();
+    if !copied.is_ok_and(|s| s.success()) {
+        ok(Command::new("cp").arg("-a").arg(prefix).arg(&copy));
+    }
+    let python = copy.join("bin").join(python.file_name().unwrap());
+    let minor = support::minor_version(&python);
+    let below = format!("lib/python3.{minor}/site-packages");
+    let site = copy.join(&below);
+    // The copy's bytecode names where its pip was installed and compiled.
+    let compiled_at = prefix.join(&below);
+    let tag = format!("cpython-3{minor}");
+    let pyc = |module: &str| {
+        let (dir, name) = module.rsplit_once('/').unwrap();
+        site.join(format!("{dir}/__pycache__/{name}.{tag}.pyc"))
+    };
+    if !pyc("pip/__init__").exists() {
+        eprintln!(
+            "SKIPPED: {} holds no bytecode of pip's to reuse",
+            site.display()
+        );
+        return;
+    }
+    // A source that is not the wheel's.
+    let init = site.join("pip/__init__.py");
+    let mut changed = std::fs::read(&init).unwrap();
+    changed.extend_from_slice(b"# changed\n");
+    replace_file(&init, &changed, 0o644);
+    // A .pyc stale for its source (another mtime in its header).
+    let main = pyc("pip/__main__");
+    let mut stale = std::fs::read(&main).unwrap();
+    stale[8] ^= 1;
+    replace_file(&main, &stale, 0o644);
+    // A .pyc group may write, and one in a directory others may write.
+    let cli_main = pyc("pip/_internal/cli/main");
+    replace_file(&cli_main, &std::fs::read(&cli_main).unwrap(), 0o664);
+    let internal = site.join("pip/_internal/__pycache__");
+    std::fs::set_permissions(
+        &internal,
+        std::os::unix::fs::PermissionsExt::from_mode(0o777),
+    )
+    .unwrap();
+    let mut expected_compiled = vec![
+        "pip/__pycache__/__init__".to_string(),
+        "pip/__pycache__/__main__".to_string(),
+        "pip/_internal/cli/__pycache__/main".to_string(),
+    ];
+    // A .pyc another account owns, where this test can make one.
+    let parser = pyc("pip/_internal/cli/parser");
+    if rustix::process::geteuid().is_root() {
+        replace_file(&parser, &std::fs::read(&parser).unwrap(), 0o644);
+        std::os::unix::fs::chown(&parser, Some(65534), Some(65534)).unwrap();
+        expected_compiled.push("pip/_internal/cli/__pycache__/parser".to_string());
+    }
+
+    let cache = scratch.path().join("cache");
+    let env = scratch.path().join("env");
+    ok(pyvenv(&cache).arg("-p").arg(&python).arg(&env));
+    let origins = pyc_origins(&python, &site_packages(&env), &compiled_at);
+    assert!(origins.len() > 100, "{} .pyc files", origins.len());
+    let mut compiled: Vec<String> = Vec::new();
+    for (path, reused, valid) in &origins {
+        assert!(valid, "{path} is not valid for its source");
+        if !reused {
+            compiled.push(path.split('.').next().unwrap_or(path).to_string());
+        }
+    }
+    let internal_count = std::fs::read_dir(&internal).unwrap().count();
+    let from_internal = compiled
+        .iter()
+        .filter(|p| p.starts_with("pip/_internal/__pycache__/"))
+        .count();
+    assert_eq!(from_internal, internal_count, "{compiled:?}");
+    compiled.retain(|p| !p.starts_with("pip/_internal/__pycache__/"));
+    compiled.sort();
+    expected_compiled.sort();
+    assert_eq!(compiled, expected_compiled);
+}

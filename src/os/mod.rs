@@ -65,6 +65,8 @@ pub mod meta;
 #[cfg(unix)]
 pub mod paths;
 #[cfg(unix)]
+pub mod protected;
+#[cfg(unix)]
 pub mod reflink;
 #[cfg(unix)]
 pub mod registry;
@@ -80,6 +82,9 @@ pub mod meta;
 #[cfg(windows)]
 #[path = "windows/paths.rs"]
 pub mod paths;
+#[cfg(windows)]
+#[path = "windows/protected.rs"]
+pub mod protected;
 #[cfg(windows)]
 #[path = "windows/reflink.rs"]
 pub mod reflink;

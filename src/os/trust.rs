@@ -151,7 +151,7 @@ fn check_stat(stat: &Stat, kind: FileType) -> Result<(), Distrust> {
 /// A stat's [`FileFacts`], as [`FileFacts::of`] gives them from metadata.
 /// (The field types differ between Linux and macOS.)
 #[allow(clippy::unnecessary_cast)]
-fn facts(stat: &Stat) -> FileFacts {
+pub(crate) fn facts(stat: &Stat) -> FileFacts {
     FileFacts {
         size: stat.st_size as u64,
         mtime: (stat.st_mtime as i64, stat.st_mtime_nsec as i64),

@@ -57,6 +57,9 @@ pub struct PycFormat {
     pub cache_tag: String,
     /// `importlib.util.MAGIC_NUMBER`, in hex.
     pub magic: String,
+    /// The target's own `site-packages` (beside its standard library),
+    /// where its installer left bytecode for the pip it installed there.
+    pub installed: PathBuf,
 }
 
 impl PycFormat {
@@ -64,6 +67,7 @@ impl PycFormat {
         Some(PycFormat {
             cache_tag: python.cache_tag.clone()?,
             magic: python.magic.clone(),
+            installed: python.stdlib.join("site-packages"),
         })
     }
 }

@@ -11,7 +11,8 @@
 //!   interpreter's cache tag and magic number, the optimization level and
 //!   the invalidation mode, [`Compiler::key`]): the files by scheme
 //!   (`purelib/`, `scripts/`, ...) with the `__pycache__` files the target
-//!   compiled from them, and `manifest`, the wheel's plan plus each file's
+//!   compiled from them (or had left for the same sources in its own
+//!   `site-packages`), and `manifest`, the wheel's plan plus each file's
 //!   size, mtime, inode and mode as they were when the entry was filled,
 //!   behind a checksum. A `.pyc` stamped with its source's mtime stays
 //!   valid because the source is checked unchanged before every placing.
