@@ -98,8 +98,13 @@ impl ProtectedTree {
 /// else.
 fn is_protected(stat: &Stat, kind: FileType) -> bool {
     FileType::from_raw_mode(stat.st_mode) == kind
-        && (stat.st_uid == 0 || stat.st_uid == effective_uid())
+        && is_trusted_owner(stat.st_uid, effective_uid())
         && no_other_writer(stat.st_mode)
+}
+
+/// Root, or the account pyvenv runs as (`me`).
+fn is_trusted_owner(owner: u32, me: u32) -> bool {
+    owner == 0 || owner == me
 }
 
 /// (`mode_t` is 32 bits on Linux, 16 on macOS.)
@@ -114,6 +119,15 @@ mod tests {
 
     fn set_mode(path: &Path, mode: u32) {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    #[test]
+    fn root_and_the_user_are_trusted_owners_and_nobody_else() {
+        assert!(is_trusted_owner(0, 1000));
+        assert!(is_trusted_owner(1000, 1000));
+        assert!(is_trusted_owner(0, 0));
+        assert!(!is_trusted_owner(65534, 1000));
+        assert!(!is_trusted_owner(1000, 0));
     }
 
     #[test]
@@ -154,6 +168,17 @@ mod tests {
                 .is_none()
         );
         assert!(tree.read_below(Path::new("pkg/gone.py")).is_none());
+        // A FIFO is not read (nor waited on: the test would hang).
+        let fifo = top.join("pkg/fifo.py");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            FileType::Fifo,
+            Mode::from_raw_mode(0o644),
+            0,
+        )
+        .unwrap();
+        assert!(tree.read_below(Path::new("pkg/fifo.py")).is_none());
         assert!(tree.read_below(Path::new("pkg")).is_none());
 
         // A file another account owns, where this test can make one.
