@@ -127,21 +127,50 @@ fn filled_cache(python: &Path, first: &str) -> (tempfile::TempDir, PathBuf) {
     (scratch, cache)
 }
 
+/// A pyenv CPython that bundles setuptools beside pip (3.11 or older), so
+/// a run places two wheels' files at once.
+fn python_with_setuptools() -> Option<PathBuf> {
+    let found = interpreters().into_iter().rfind(|p| {
+        p.starts_with(std::env::var("HOME").unwrap_or_default())
+            && p.file_name()
+                .and_then(|n| n.to_str()?.strip_prefix("python3.")?.parse::<u32>().ok())
+                .is_some_and(|minor| minor <= 11)
+    });
+    if found.is_none() {
+        eprintln!("SKIPPED: no pyenv CPython 3.11 or older, which bundles setuptools");
+    }
+    found
+}
+
 #[test]
 fn a_damaged_cache_entry_is_rebuilt_not_spread() {
-    let Some(python) = python() else { return };
-    let (scratch, cache) = filled_cache(&python, "first");
-    let pip_entry = wheel_entries(&cache)
+    if let Some(python) = python() {
+        damaged_entry_is_rebuilt(&python, "pip", "pip/_internal/__init__.py");
+    }
+    // setuptools is placed first, with pip: pip, left half-placed when
+    // setuptools' damaged file stops the run's threads, must still be
+    // placed whole.
+    if let Some(python) = python_with_setuptools() {
+        damaged_entry_is_rebuilt(&python, "setuptools", "_distutils_hack/__init__.py");
+    }
+}
+
+/// `package`'s `__init__.py` edited in its cache entry and `truncated`
+/// (a path in the same entry) cut short; the next run rebuilds the entry.
+fn damaged_entry_is_rebuilt(python: &Path, package: &str, truncated: &str) {
+    let (scratch, cache) = filled_cache(python, "first");
+    let init = format!("purelib/{package}/__init__.py");
+    let entry = wheel_entries(&cache)
         .into_iter()
-        .find(|e| e.join("purelib/pip/__init__.py").exists())
-        .expect("a cache entry for pip");
+        .find(|e| e.join(&init).exists())
+        .expect("a cache entry for the package");
     // One file edited (as through a hardlink in some environment), one
     // truncated.
-    let edited = pip_entry.join("purelib/pip/__init__.py");
+    let edited = entry.join(&init);
     let mut text = std::fs::read(&edited).unwrap();
     text.extend_from_slice(b"\nraise SystemExit('damaged')\n");
     std::fs::write(&edited, &text).unwrap();
-    let truncated = pip_entry.join("purelib/pip/_internal/__init__.py");
+    let truncated = entry.join("purelib").join(truncated);
     std::fs::File::options()
         .write(true)
         .open(&truncated)
@@ -150,8 +179,14 @@ fn a_damaged_cache_entry_is_rebuilt_not_spread() {
         .unwrap();
 
     let second = scratch.path().join("second");
-    ok(pyvenv(&cache).arg("-p").arg(&python).arg(&second));
+    ok(pyvenv(&cache).arg("-p").arg(python).arg(&second));
     assert_records_hold(&second);
+    assert_eq!(
+        entries_in(&site_packages(&scratch.path().join("first"))),
+        entries_in(&site_packages(&second)),
+        "{}: every wheel placed whole",
+        python.display()
+    );
     ok(Command::new(second.join("bin/python"))
         .args(["-m", "pip", "--version"])
         .env("PIP_DISABLE_PIP_VERSION_CHECK", "1"));
@@ -159,6 +194,23 @@ fn a_damaged_cache_entry_is_rebuilt_not_spread() {
     let rebuilt = std::fs::read(&edited).unwrap();
     assert!(!String::from_utf8_lossy(&rebuilt).contains("damaged"));
     assert!(std::fs::metadata(&truncated).unwrap().len() > 3);
+}
+
+/// Every path below `dir`, relative to it, sorted.
+fn entries_in(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(next) = todo.pop() {
+        for entry in std::fs::read_dir(&next).unwrap().flatten() {
+            let path = entry.path();
+            found.push(path.strip_prefix(dir).unwrap().to_path_buf());
+            if entry.file_type().unwrap().is_dir() {
+                todo.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
 }
 
 #[test]

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use zip::ZipArchive;
 
@@ -99,16 +100,28 @@ pub fn install(layout: &Layout, call: &PythonCall, env: &SeedEnv) -> Result<Outc
         env.cache_dir.as_ref().map(|dir| dir.path()).as_deref(),
         !crate::os::trust::is_root(),
     );
+    // Every cached wheel's files at once, so neither thread waits for a
+    // wheel the other is still placing; a wheel whose entry changed under
+    // us is placed again below, on its own, from a refilled entry.
+    let cached: Vec<&Entry> = todo
+        .iter()
+        .filter_map(|(_, source)| match source {
+            Source::Cached(entry) => Some(&**entry),
+            Source::Zip(..) => None,
+        })
+        .collect();
+    let all_linked = link_all(&cached, &target, &linker).is_ok();
     for (wheel, source) in todo {
         let source = match source {
+            Source::Cached(entry) if all_linked => Source::Cached(entry),
             Source::Cached(entry) => {
-                if link_all(&entry, &target, &linker).is_err()
+                if link_all(&[&entry], &target, &linker).is_err()
                     && let Some(cache) = &cache
                 {
                     // Changed or removed under us: fill it afresh, once.
                     let fresh = Arc::new(cache.refill(wheel, &entry)?);
                     remember(env, wheel, &fresh);
-                    link_all(&fresh, &target, &linker)?;
+                    link_all(&[&fresh], &target, &linker)?;
                     Source::Cached(fresh)
                 } else {
                     Source::Cached(entry)
@@ -211,22 +224,26 @@ impl Target {
     }
 }
 
-/// Places every shared file of `entry`, each checked against the manifest
-/// first, the work split between two threads: on this kind of machine a
-/// `mkdir` or `link` costs tens of microseconds, and the filesystem takes
-/// two at once. A directory is made when the first file placed in it finds
-/// it missing, so no pass over the directories comes first.
-fn link_all(entry: &Entry, target: &Target, linker: &Linker) -> Result<()> {
-    let plan = &entry.manifest.plan;
-    let work: Vec<(usize, PathBuf)> = plan
-        .files
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| !f.rewrite_shebang && !is_written_per_env(plan, &f.path, f.scheme))
-        .map(|(index, f)| (index, target.dir(f.scheme, plan).join(&f.path)))
-        .collect();
-    in_two(&work, |(index, dst)| {
-        let file = &plan.files[*index];
+/// Places every shared file of `entries`, each checked against its
+/// manifest first, the work shared between threads ([`in_parallel`]): a
+/// `mkdir` or `link` costs tens of microseconds here, and the filesystem
+/// takes several at once. A directory is made when the first
+/// file placed in it finds it missing, so no pass over the directories
+/// comes first.
+fn link_all(entries: &[&Entry], target: &Target, linker: &Linker) -> Result<()> {
+    let mut work: Vec<(&Entry, usize, PathBuf)> = Vec::new();
+    for &entry in entries {
+        let plan = &entry.manifest.plan;
+        work.extend(
+            plan.files
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| !f.rewrite_shebang && !is_written_per_env(plan, &f.path, f.scheme))
+                .map(|(index, f)| (entry, index, target.dir(f.scheme, plan).join(&f.path))),
+        );
+    }
+    in_parallel(&work, |(entry, index, dst)| {
+        let file = &entry.manifest.plan.files[*index];
         let unusable = |reason: &str| Error::CacheUnusable {
             path: entry.source(file.scheme, &file.path),
             reason: reason.into(),
@@ -261,22 +278,49 @@ fn pip_mode(executable: bool, umask: u32) -> u32 {
     }
 }
 
-/// Runs `job` on every item, the first half on a second thread.
-fn in_two<T: Sync>(items: &[T], job: impl Fn(&T) -> Result<()> + Sync) -> Result<()> {
-    if items.len() < 16 {
+/// How many items a thread takes at a time: neighbours share a directory,
+/// so a thread mostly places into directories the other is not changing.
+const BATCH: usize = 16;
+
+/// Runs `job` on every item, on two threads per core (at most eight: a
+/// thread waiting for the filesystem's journal or a directory's lock
+/// leaves its core to another), each taking the next `BATCH` items until
+/// none are left, so no thread idles while another has a long stretch to
+/// go. Stops early at the first failure; returns one of the failures.
+fn in_parallel<T: Sync>(items: &[T], job: impl Fn(&T) -> Result<()> + Sync) -> Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = (2 * cores).min(8).min(items.len().div_ceil(BATCH));
+    if threads <= 1 {
         return items.iter().try_for_each(&job);
     }
-    let (first, second) = items.split_at(items.len() / 2);
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let work = || -> Result<()> {
+        while !failed.load(Ordering::Relaxed) {
+            let start = next.fetch_add(BATCH, Ordering::Relaxed);
+            let Some(batch) = items.get(start..items.len().min(start + BATCH)) else {
+                return Ok(());
+            };
+            if let Err(e) = batch.iter().try_for_each(&job) {
+                failed.store(true, Ordering::Relaxed);
+                return Err(e);
+            }
+        }
+        Ok(())
+    };
     std::thread::scope(|scope| {
-        let helper = scope.spawn(|| first.iter().try_for_each(&job));
-        let mine = second.iter().try_for_each(&job);
-        let theirs = helper.join().unwrap_or_else(|_| {
-            Err(Error::CacheUnusable {
-                path: PathBuf::new(),
-                reason: "a worker thread failed".into(),
-            })
-        });
-        mine.and(theirs)
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut result = work();
+        for helper in helpers {
+            let theirs = helper.join().unwrap_or_else(|_| {
+                Err(Error::CacheUnusable {
+                    path: PathBuf::new(),
+                    reason: "a worker thread failed".into(),
+                })
+            });
+            result = result.and(theirs);
+        }
+        result
     })
 }
 
@@ -432,5 +476,49 @@ mod tests {
         assert_eq!(relative(sp, Path::new("/e/bin")), "../../../bin");
         assert_eq!(relative(sp, Path::new("/e")), "../../..");
         assert_eq!(relative(sp, sp), ".");
+    }
+
+    fn failure() -> Error {
+        Error::CacheUnusable {
+            path: PathBuf::from("item"),
+            reason: "failed".into(),
+        }
+    }
+
+    #[test]
+    fn in_parallel_runs_every_item_once_however_many_there_are() {
+        for count in [0, 1, BATCH - 1, BATCH, BATCH + 1, 10 * BATCH + 3, 5000] {
+            let seen: Vec<AtomicUsize> = (0..count).map(|_| AtomicUsize::new(0)).collect();
+            let items: Vec<usize> = (0..count).collect();
+            in_parallel(&items, |&i| {
+                seen[i].fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            })
+            .unwrap();
+            assert!(
+                seen.iter().all(|n| n.load(Ordering::Relaxed) == 1),
+                "{count} items: each exactly once"
+            );
+        }
+    }
+
+    #[test]
+    fn in_parallel_fails_with_a_failing_item_and_stops_taking_more() {
+        let items: Vec<usize> = (0..5000).collect();
+        let third = in_parallel(&items, |&i| if i == 3 { Err(failure()) } else { Ok(()) });
+        assert!(matches!(third, Err(Error::CacheUnusable { .. })));
+        let last = in_parallel(&items, |&i| if i == 4999 { Err(failure()) } else { Ok(()) });
+        assert!(last.is_err(), "a failure in the last batch is reported");
+        // Every item fails: each thread stops at its first.
+        let ran = AtomicUsize::new(0);
+        let all = in_parallel(&items, |_| {
+            ran.fetch_add(1, Ordering::Relaxed);
+            Err(failure())
+        });
+        assert!(all.is_err());
+        assert!(
+            ran.load(Ordering::Relaxed) <= 8,
+            "one item per thread at most"
+        );
     }
 }
