@@ -282,6 +282,12 @@ fn pip_mode(executable: bool, umask: u32) -> u32 {
 /// so a thread mostly places into directories the other is not changing.
 const BATCH: usize = 16;
 
+/// How many threads place `items` files on `cores` cores: two per core,
+/// at most eight, and none without a batch to take.
+fn workers(cores: usize, items: usize) -> usize {
+    (2 * cores).min(8).min(items.div_ceil(BATCH))
+}
+
 /// Runs `job` on every item, on two threads per core (at most eight: a
 /// thread waiting for the filesystem's journal or a directory's lock
 /// leaves its core to another), each taking the next `BATCH` items until
@@ -289,7 +295,7 @@ const BATCH: usize = 16;
 /// go. Stops early at the first failure; returns one of the failures.
 fn in_parallel<T: Sync>(items: &[T], job: impl Fn(&T) -> Result<()> + Sync) -> Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = (2 * cores).min(8).min(items.len().div_ceil(BATCH));
+    let threads = workers(cores, items.len());
     if threads <= 1 {
         return items.iter().try_for_each(&job);
     }
@@ -500,6 +506,39 @@ mod tests {
                 "{count} items: each exactly once"
             );
         }
+    }
+
+    #[test]
+    fn two_threads_per_core_place_files_at_most_eight_and_each_with_a_batch() {
+        let many = 100 * BATCH;
+        assert_eq!(workers(1, many), 2);
+        assert_eq!(workers(3, many), 6);
+        assert_eq!(workers(64, many), 8);
+        assert_eq!(workers(4, 2 * BATCH + 1), 3);
+        assert_eq!(workers(4, 1), 1);
+        assert_eq!(workers(4, 0), 0);
+    }
+
+    #[test]
+    fn in_parallel_shares_the_items_between_threads() {
+        // The first item waits (ten seconds at most) for an item to run on
+        // another thread, which never happens if one thread takes them all.
+        let items: Vec<usize> = (0..100 * BATCH).collect();
+        let threads = std::sync::Mutex::new(std::collections::HashSet::new());
+        let seen = || {
+            let mut threads = threads.lock().unwrap();
+            threads.insert(std::thread::current().id());
+            threads.len()
+        };
+        in_parallel(&items, |&i| {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while seen() < 2 && i == 0 && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert!(seen() >= 2, "every item ran on one thread");
     }
 
     #[test]
