@@ -100,9 +100,10 @@ pub fn install(layout: &Layout, call: &PythonCall, env: &SeedEnv) -> Result<Outc
         env.cache_dir.as_ref().map(|dir| dir.path()).as_deref(),
         !crate::os::trust::is_root(),
     );
-    // Every cached wheel's files at once, so neither thread waits for a
-    // wheel the other is still placing; a wheel whose entry changed under
-    // us is placed again below, on its own, from a refilled entry.
+    // Every cached wheel's files at once, so no thread waits while others
+    // finish a wheel; if any placing fails, each wheel is placed again
+    // below, on its own, and one whose entry changed under us from a
+    // refilled entry.
     let cached: Vec<&Entry> = todo
         .iter()
         .filter_map(|(_, source)| match source {
@@ -227,9 +228,8 @@ impl Target {
 /// Places every shared file of `entries`, each checked against its
 /// manifest first, the work shared between threads ([`in_parallel`]): a
 /// `mkdir` or `link` costs tens of microseconds here, and the filesystem
-/// takes several at once. A directory is made when the first
-/// file placed in it finds it missing, so no pass over the directories
-/// comes first.
+/// takes several at once. A directory is made when the first file placed
+/// in it finds it missing, so no pass over the directories comes first.
 fn link_all(entries: &[&Entry], target: &Target, linker: &Linker) -> Result<()> {
     let mut work: Vec<(&Entry, usize, PathBuf)> = Vec::new();
     for &entry in entries {
@@ -279,7 +279,8 @@ fn pip_mode(executable: bool, umask: u32) -> u32 {
 }
 
 /// How many items a thread takes at a time: neighbours share a directory,
-/// so a thread mostly places into directories the other is not changing.
+/// so a thread mostly places into directories the others are not
+/// changing.
 const BATCH: usize = 16;
 
 /// How many threads place `items` files on `cores` cores: two per core,
