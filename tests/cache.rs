@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use pyvenv::seed::wheel::record::record_hash;
-use support::{forge_version, interpreters, ok, site_packages};
+use support::{forge_version, interpreters, ok, site_packages, tree};
 
 fn pyvenv(cache: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_pyvenv"));
@@ -182,8 +182,8 @@ fn damaged_entry_is_rebuilt(python: &Path, package: &str, truncated: &str) {
     ok(pyvenv(&cache).arg("-p").arg(python).arg(&second));
     assert_records_hold(&second);
     assert_eq!(
-        entries_in(&site_packages(&scratch.path().join("first"))),
-        entries_in(&site_packages(&second)),
+        tree(&site_packages(&scratch.path().join("first"))),
+        tree(&site_packages(&second)),
         "{}: every wheel placed whole",
         python.display()
     );
@@ -194,23 +194,6 @@ fn damaged_entry_is_rebuilt(python: &Path, package: &str, truncated: &str) {
     let rebuilt = std::fs::read(&edited).unwrap();
     assert!(!String::from_utf8_lossy(&rebuilt).contains("damaged"));
     assert!(std::fs::metadata(&truncated).unwrap().len() > 3);
-}
-
-/// Every path below `dir`, relative to it, sorted.
-fn entries_in(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(next) = todo.pop() {
-        for entry in std::fs::read_dir(&next).unwrap().flatten() {
-            let path = entry.path();
-            found.push(path.strip_prefix(dir).unwrap().to_path_buf());
-            if entry.file_type().unwrap().is_dir() {
-                todo.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
 }
 
 #[test]

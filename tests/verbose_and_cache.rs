@@ -13,6 +13,8 @@ use assert_cmd::Command;
 #[macro_use]
 mod support;
 
+use support::tree;
+
 /// pyvenv with HOME inside `root` and no cache variables set.
 fn pyvenv(root: &Path) -> Command {
     let mut cmd = Command::cargo_bin("pyvenv").unwrap();
@@ -34,23 +36,6 @@ fn stderr_of(cmd: &mut Command) -> String {
     assert!(out.status.success(), "{out:?}");
     assert!(out.stdout.is_empty());
     String::from_utf8(out.stderr).unwrap()
-}
-
-/// Every path under `dir`, relative to it, sorted.
-fn tree(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for item in std::fs::read_dir(&d).unwrap().flatten() {
-            let path = item.path();
-            if item.file_type().unwrap().is_dir() {
-                todo.push(path.clone());
-            }
-            found.push(path.strip_prefix(dir).unwrap().to_path_buf());
-        }
-    }
-    found.sort();
-    found
 }
 
 /// Whether `cache` holds a store named `<kind>-v<N>` (the version is bumped

@@ -600,6 +600,23 @@ pub fn ok(command: &mut Command) -> std::process::Output {
     out
 }
 
+/// Every path under `dir`, relative to it, sorted.
+pub fn tree(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for item in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = item.path();
+            if item.file_type().unwrap().is_dir() {
+                todo.push(path.clone());
+            }
+            found.push(path.strip_prefix(dir).unwrap().to_path_buf());
+        }
+    }
+    found.sort();
+    found
+}
+
 /// The environment's (only) `lib/pythonX.Y/site-packages`.
 pub fn site_packages(env: &Path) -> PathBuf {
     let lib = std::fs::read_dir(env.join("lib"))
