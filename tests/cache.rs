@@ -21,15 +21,25 @@ fn pyvenv(cache: &Path) -> Command {
     command
 }
 
-/// The newest CPython here (one with the most common layout).
-fn python() -> Option<PathBuf> {
-    let found = interpreters()
-        .into_iter()
-        .rfind(|p| p.starts_with(std::env::var("HOME").unwrap_or_default()));
+/// The newest pyenv CPython here that `accept`s its minor version; says
+/// `SKIPPED: no pyenv CPython {wanted}` where there is none.
+fn pyenv_python(accept: impl Fn(u32) -> bool, wanted: &str) -> Option<PathBuf> {
+    let home = std::env::var("HOME").unwrap_or_default();
+    let found = interpreters().into_iter().rfind(|p| {
+        p.starts_with(&home)
+            && p.file_name()
+                .and_then(|n| n.to_str()?.strip_prefix("python3.")?.parse::<u32>().ok())
+                .is_some_and(&accept)
+    });
     if found.is_none() {
-        eprintln!("SKIPPED: no pyenv CPython for the cache tests");
+        eprintln!("SKIPPED: no pyenv CPython {wanted}");
     }
     found
+}
+
+/// The newest CPython here (one with the most common layout).
+fn python() -> Option<PathBuf> {
+    pyenv_python(|_| true, "for the cache tests")
 }
 
 /// Every file an environment's `RECORD`s list with a hash has that hash:
@@ -130,16 +140,10 @@ fn filled_cache(python: &Path, first: &str) -> (tempfile::TempDir, PathBuf) {
 /// A pyenv CPython that bundles setuptools beside pip (3.11 or older), so
 /// a run places two wheels' files at once.
 fn python_with_setuptools() -> Option<PathBuf> {
-    let found = interpreters().into_iter().rfind(|p| {
-        p.starts_with(std::env::var("HOME").unwrap_or_default())
-            && p.file_name()
-                .and_then(|n| n.to_str()?.strip_prefix("python3.")?.parse::<u32>().ok())
-                .is_some_and(|minor| minor <= 11)
-    });
-    if found.is_none() {
-        eprintln!("SKIPPED: no pyenv CPython 3.11 or older, which bundles setuptools");
-    }
-    found
+    pyenv_python(
+        |minor| minor <= 11,
+        "3.11 or older, which bundles setuptools",
+    )
 }
 
 #[test]

@@ -12,8 +12,8 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use zip::ZipArchive;
 
@@ -295,7 +295,10 @@ fn workers(cores: usize, items: usize) -> usize {
 /// none are left, so no thread idles while another has a long stretch to
 /// go. Stops early at the first failure; returns one of the failures.
 fn in_parallel<T: Sync>(items: &[T], job: impl Fn(&T) -> Result<()> + Sync) -> Result<()> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Asked once a run: the answer reads cgroup files, and a run may make
+    // many environments.
+    static CORES: OnceLock<usize> = OnceLock::new();
+    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let threads = workers(cores, items.len());
     if threads <= 1 {
         return items.iter().try_for_each(&job);
